@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { CATEGORIES, SUPPORT_ROOMS } from "./types";
+import {
+  CLIENT_ID_MAX_LENGTH,
+  HISTORY_PAGE_MAX,
+  ID_MAX_LENGTH,
+  MESSAGE_MAX_LENGTH,
+  TITLE_MAX_LENGTH,
+} from "./constants";
+
+// One schema per client event. Shared by both transports; the JSON WebSocket gateway first maps the
+// seed's snake_case fields onto these shapes.
+
+const id = z.string().trim().min(1).max(ID_MAX_LENGTH).regex(/^[A-Za-z0-9_-]+$/, "must be an id");
+const body = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(MESSAGE_MAX_LENGTH, `must be at most ${MESSAGE_MAX_LENGTH} characters`);
+const clientId = z.string().trim().min(1).max(CLIENT_ID_MAX_LENGTH).regex(/^[A-Za-z0-9_.:-]+$/, "must be an id");
+const sequence = z.number().int().min(0).max(2_147_483_647);
+const fieldText = z.string().trim().max(40);
+/** Category names are accepted in either case (`emergency`, `EMERGENCY`). */
+const category = z
+  .string()
+  .transform((value) => value.toUpperCase())
+  .pipe(z.enum(CATEGORIES));
+
+export const createConversationSchema = z.object({
+  title: z.string().trim().max(TITLE_MAX_LENGTH).optional(),
+  body,
+  category: category.optional(),
+  clientId: clientId.optional(),
+});
+export type CreateConversationInput = z.infer<typeof createConversationSchema>;
+
+export const sendMessageSchema = z.object({
+  conversationId: id,
+  body,
+  clientId,
+  /** Staff-only note: never delivered to field staff. */
+  isNote: z.boolean().optional(),
+});
+export type SendMessageInput = z.infer<typeof sendMessageSchema>;
+
+export const listConversationsSchema = z.object({
+  room: z.enum(SUPPORT_ROOMS).optional(),
+});
+export type ListConversationsInput = z.infer<typeof listConversationsSchema>;
+
+export const supportRoomSchema = z.object({ room: z.enum(SUPPORT_ROOMS) });
+export type SupportRoomInput = z.infer<typeof supportRoomSchema>;
+
+export const listMessagesSchema = z
+  .object({
+    conversationId: id,
+    /** Cursor: messages with a smaller sequence, newest page first. */
+    beforeSequence: sequence.optional(),
+    /** Catch-up: messages with a larger sequence, oldest first. */
+    afterSequence: sequence.optional(),
+    limit: z.number().int().min(1).max(HISTORY_PAGE_MAX).optional(),
+    /** The seed's offset paging, counted from the newest message. */
+    skip: z.number().int().min(0).max(1_000_000).optional(),
+  })
+  .refine((input) => !(input.beforeSequence !== undefined && input.afterSequence !== undefined), {
+    message: "use beforeSequence or afterSequence, not both",
+  });
+export type ListMessagesInput = z.infer<typeof listMessagesSchema>;
+
+export const conversationRefSchema = z.object({ conversationId: id });
+export type ConversationRefInput = z.infer<typeof conversationRefSchema>;
+
+export const typingSchema = z.object({ conversationId: id, isTyping: z.boolean() });
+export type TypingInput = z.infer<typeof typingSchema>;
+
+export const markReadSchema = z
+  .object({ conversationId: id, sequence: sequence.optional(), messageId: id.optional() })
+  .refine((input) => input.sequence !== undefined || input.messageId !== undefined, {
+    message: "give sequence or messageId",
+  });
+export type MarkReadInput = z.infer<typeof markReadSchema>;
+
+export const transferSchema = z.object({ conversationId: id, toUserId: id });
+export type TransferInput = z.infer<typeof transferSchema>;
+
+export const updateFieldContextSchema = z.object({
+  vehicle: fieldText.nullable(),
+  route: fieldText.nullable(),
+});
+export type UpdateFieldContextInput = z.infer<typeof updateFieldContextSchema>;
+
+export const userRefSchema = z.object({ userId: id });
+export type UserRefInput = z.infer<typeof userRefSchema>;

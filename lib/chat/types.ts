@@ -1,0 +1,105 @@
+// Plain data shapes returned by lib/chat and carried on both transports. No Prisma or Node imports:
+// the browser imports this file too.
+
+export const ROLES = ["BUS_DRIVER", "QUEUE_REGULATOR", "CONTROL_STAFF", "CONTROL_ADMIN"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const CATEGORIES = ["GENERAL", "DRIVER", "REGULATOR", "EMERGENCY"] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const CONVERSATION_STATUSES = ["OPEN", "ASSIGNED", "RESOLVED"] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+
+export const MESSAGE_KINDS = ["TEXT", "SYSTEM", "NOTE"] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+/** The seed's support rooms. `general_support` hears every new conversation; the others their category. */
+export const SUPPORT_ROOMS = ["general_support", "driver_support", "regulator_support", "emergency_support"] as const;
+export type SupportRoom = (typeof SUPPORT_ROOMS)[number];
+
+export function isFieldRole(role: Role): boolean {
+  return role === "BUS_DRIVER" || role === "QUEUE_REGULATOR";
+}
+
+export function isControlRole(role: Role): boolean {
+  return role === "CONTROL_STAFF" || role === "CONTROL_ADMIN";
+}
+
+/** The support room that hears a category, besides general_support. */
+export function roomForCategory(category: Category): SupportRoom {
+  switch (category) {
+    case "DRIVER":
+      return "driver_support";
+    case "REGULATOR":
+      return "regulator_support";
+    case "EMERGENCY":
+      return "emergency_support";
+    case "GENERAL":
+      return "general_support";
+  }
+}
+
+export function categoriesForRoom(room: SupportRoom): Category[] {
+  if (room === "general_support") return [...CATEGORIES];
+  return CATEGORIES.filter((category) => roomForCategory(category) === room);
+}
+
+export interface AuthUser {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+}
+
+export interface UserSummary {
+  id: string;
+  name: string;
+  role: Role;
+  vehicle: string | null;
+  route: string | null;
+}
+
+export interface MessageView {
+  id: string;
+  conversationId: string;
+  sequence: number;
+  clientId: string;
+  kind: MessageKind;
+  body: string;
+  sender: { id: string; name: string; role: Role };
+  createdAt: string;
+}
+
+export interface ConversationView {
+  id: string;
+  category: Category;
+  title: string;
+  status: ConversationStatus;
+  creator: UserSummary;
+  assignee: { id: string; name: string } | null;
+  vehicle: string | null;
+  route: string | null;
+  emergencyAck: { by: { id: string; name: string }; at: string } | null;
+  lastSequence: number;
+  lastMessageAt: string;
+  createdAt: string;
+  /** Per viewer: messages after the viewer's read pointer that the viewer may see. */
+  unreadCount: number;
+  /** Per viewer: the viewer's read pointer. */
+  lastReadSequence: number;
+  /** The other side's furthest read pointer (field staff: control's; control: the creator's). */
+  peerReadSequence: number;
+  lastMessage: { body: string; senderName: string; kind: MessageKind; sequence: number } | null;
+}
+
+export interface ReadReceipt {
+  conversationId: string;
+  user: { id: string; name: string; role: Role };
+  lastReadSequence: number;
+}
+
+export interface TypingSignal {
+  conversationId: string;
+  user: { id: string; name: string; role: Role };
+  isTyping: boolean;
+}

@@ -1,0 +1,231 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { randomUUID } from "node:crypto";
+import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { AppError, toHttpStatus, toWireError, type WireError } from "../errors";
+import { logger } from "../logger";
+import { MAX_FRAME_BYTES } from "../chat/constants";
+import { getMonitoredRooms } from "../chat/support-rooms";
+import { isControlRole, type AuthUser } from "../chat/types";
+import { authenticateHandshake } from "./authenticate";
+import { dispatch } from "./dispatch";
+import { rooms } from "./rooms";
+import type { ClientEventName, Delivery, ServerEventName } from "./events";
+import type { LocalSink } from "./broadcaster";
+import type { OperationContext } from "./operations";
+import type { RealtimeDeps } from "./server";
+
+// The seed's JSON WebSocket protocol at /api/websocket/connect?token=…, for existing clients.
+// Frames are {"type", "data", "request_id"?}; payload keys are snake_case as in the seed. Each
+// request is mapped onto the same operation the Socket.IO event runs.
+
+export const JSON_WS_PATH = "/api/websocket/connect";
+const HEARTBEAT_MS = 30_000;
+
+type Data = Record<string, unknown>;
+interface SeedType {
+  event: ClientEventName;
+  toInput: (data: Data) => unknown;
+}
+
+/** The seed's request types (and our additions) → Socket.IO event and input shape. */
+export const SEED_REQUEST_TYPES: Record<string, SeedType> = {
+  create_support_conversation: {
+    event: "conversation:create",
+    toInput: (d) => ({ title: d.title, body: d.content ?? d.body, category: d.category, clientId: d.client_id }),
+  },
+  send_chat_message: {
+    event: "message:send",
+    // Seed clients send no client id; without one a retry cannot be recognised, so each send is new.
+    toInput: (d) => ({ conversationId: d.conversation_id, body: d.content ?? d.body, clientId: d.client_id ?? `ws:${randomUUID()}`, isNote: d.is_note }),
+  },
+  get_active_conversations: { event: "conversation:list", toInput: (d) => ({ room: d.room_type }) },
+  join_support_room: { event: "room:join", toInput: (d) => ({ room: d.room_type }) },
+  leave_support_room: { event: "room:leave", toInput: (d) => ({ room: d.room_type }) },
+  get_conversation_messages: {
+    event: "message:list",
+    toInput: (d) => ({ conversationId: d.conversation_id, limit: d.limit, skip: d.skip, afterSequence: d.after_sequence, beforeSequence: d.before_sequence }),
+  },
+  join_conversation: { event: "conversation:join", toInput: (d) => ({ conversationId: d.conversation_id }) },
+  typing_indicator: { event: "typing:set", toInput: (d) => ({ conversationId: d.conversation_id, isTyping: d.is_typing }) },
+  mark_message_read: {
+    event: "message:read",
+    toInput: (d) => ({ conversationId: d.conversation_id, messageId: d.message_id, sequence: d.sequence }),
+  },
+  take_conversation: { event: "conversation:take", toInput: (d) => ({ conversationId: d.conversation_id }) },
+  transfer_conversation: { event: "conversation:transfer", toInput: (d) => ({ conversationId: d.conversation_id, toUserId: d.to_user_id }) },
+  resolve_conversation: { event: "conversation:resolve", toInput: (d) => ({ conversationId: d.conversation_id }) },
+  reopen_conversation: { event: "conversation:reopen", toInput: (d) => ({ conversationId: d.conversation_id }) },
+  acknowledge_emergency: { event: "emergency:acknowledge", toInput: (d) => ({ conversationId: d.conversation_id }) },
+  update_profile: { event: "profile:update", toInput: (d) => ({ vehicle: d.vehicle ?? null, route: d.route ?? null }) },
+};
+
+/** Pushed event names on the JSON WebSocket. */
+export const SEED_PUSH_TYPES: Record<Exclude<ServerEventName, "session:ready">, string> = {
+  "message:new": "new_message",
+  "conversation:new": "new_support_conversation",
+  "conversation:updated": "conversation_updated",
+  typing: "typing_indicator",
+  "read:updated": "message_read",
+};
+
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Deep copy with snake_case keys, as the seed's clients expect. */
+export function toSnakeCase(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toSnakeCase);
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [snake(k), toSnakeCase(v)]));
+  }
+  return value;
+}
+
+interface Connection {
+  ws: WebSocket;
+  user: AuthUser;
+  rooms: Set<string>;
+  isAlive: boolean;
+}
+
+export class JsonGateway implements LocalSink {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  private readonly byRoom = new Map<string, Set<Connection>>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(private readonly deps: RealtimeDeps) {
+    this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** Handles an HTTP upgrade for JSON_WS_PATH. Refusals are HTTP 401 (auth) or 403 (origin, deactivated). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    authenticateHandshake(
+      { token: url.searchParams.get("token") ?? undefined, cookieHeader: req.headers.cookie, origin: req.headers.origin, host: req.headers.host },
+      this.deps.allowedOrigins,
+    ).then(
+      (user) => this.wss.handleUpgrade(req, socket, head, (ws) => void this.accept(ws, user)),
+      (error: unknown) => {
+        const wire = toWireError(error, (unknown) => logger.error({ err: unknown }, "handshake failed"));
+        logger.warn({ transport: "json-ws", code: wire.code, address: req.socket.remoteAddress }, "connection refused");
+        const status = toHttpStatus(wire.code);
+        const body = JSON.stringify({ type: "error", error: wire });
+        socket.end(
+          `HTTP/1.1 ${status} ${status === 401 ? "Unauthorized" : status === 403 ? "Forbidden" : "Error"}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      },
+    );
+  }
+
+  private async accept(ws: WebSocket, user: AuthUser): Promise<void> {
+    const conn: Connection = { ws, user, rooms: new Set(), isAlive: true };
+    ws.on("pong", () => (conn.isAlive = true));
+    ws.on("close", () => this.remove(conn));
+    ws.on("error", (error) => logger.warn({ transport: "json-ws", userId: user.id, err: error.message }, "socket error"));
+    this.add(conn, rooms.user(user.id));
+    if (isControlRole(user.role)) {
+      this.add(conn, rooms.control());
+      for (const room of await getMonitoredRooms(user).catch(() => [])) this.add(conn, rooms.support(room));
+    }
+    const ctx: OperationContext = { user, broadcaster: this.deps.broadcaster, typing: this.deps.typing };
+    ws.on("message", (raw, isBinary) => void this.onFrame(conn, ctx, raw, isBinary));
+    logger.info({ transport: "json-ws", userId: user.id, role: user.role }, "connected");
+    this.send(conn, { type: "connection_established", data: { user: toSnakeCase(user) } });
+  }
+
+  private async onFrame(conn: Connection, ctx: OperationContext, raw: RawData, isBinary: boolean): Promise<void> {
+    let frame: unknown;
+    try {
+      if (isBinary) throw new AppError("VALIDATION", "Frames must be JSON text.");
+      frame = JSON.parse(raw.toString());
+    } catch (error) {
+      const wire = error instanceof AppError ? toWireError(error) : { code: "VALIDATION" as const, message: "The frame is not valid JSON." };
+      this.send(conn, { type: "error", request_type: null, request_id: null, error: wire });
+      return;
+    }
+    const isObject = (v: unknown): v is Data => typeof v === "object" && v !== null && !Array.isArray(v);
+    const requestType = isObject(frame) && typeof frame.type === "string" ? frame.type : null;
+    const requestId = isObject(frame) && (typeof frame.request_id === "string" || typeof frame.request_id === "number") ? frame.request_id : null;
+    const fail = (error: WireError) => this.send(conn, { type: "error", request_type: requestType, request_id: requestId, error });
+
+    if (!isObject(frame) || requestType === null) return fail({ code: "VALIDATION", message: 'A frame is {"type": string, "data": object}.' });
+    const seed = Object.prototype.hasOwnProperty.call(SEED_REQUEST_TYPES, requestType) ? SEED_REQUEST_TYPES[requestType] : undefined;
+    if (!seed) return fail({ code: "UNKNOWN_EVENT", message: `Unknown type "${requestType.slice(0, 64)}".` });
+    const data = frame.data === undefined ? {} : frame.data;
+    if (!isObject(data)) return fail({ code: "VALIDATION", message: "data must be an object." });
+
+    const ack = await dispatch(seed.event, ctx, seed.toInput(data), this.deps.limiter);
+    if (ack.ok) this.send(conn, { type: "response", request_type: requestType, request_id: requestId, ok: true, data: toSnakeCase(ack.data) });
+    else fail(ack.error);
+  }
+
+  deliver(delivery: Delivery): void {
+    if (delivery.event === "session:ready") return;
+    const excluded = new Set<Connection>();
+    for (const room of delivery.except ?? []) for (const conn of this.byRoom.get(room) ?? []) excluded.add(conn);
+    const targets = new Set<Connection>();
+    for (const room of delivery.to) for (const conn of this.byRoom.get(room) ?? []) if (!excluded.has(conn)) targets.add(conn);
+    if (targets.size === 0) return;
+    const frame = JSON.stringify({ type: SEED_PUSH_TYPES[delivery.event], data: toSnakeCase(delivery.payload) });
+    for (const conn of targets) if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(frame);
+  }
+
+  joinRoom(userId: string, room: string): void {
+    for (const conn of [...(this.byRoom.get(rooms.user(userId)) ?? [])]) this.add(conn, room);
+  }
+
+  leaveRoom(userId: string, room: string): void {
+    for (const conn of [...(this.byRoom.get(rooms.user(userId)) ?? [])]) {
+      conn.rooms.delete(room);
+      this.byRoom.get(room)?.delete(conn);
+    }
+  }
+
+  /** Closes a user's connections with code 4401 (session ended). */
+  disconnectUser(userId: string, reason: string): void {
+    for (const conn of [...(this.byRoom.get(rooms.user(userId)) ?? [])]) conn.ws.close(4401, reason.slice(0, 100));
+  }
+
+  /** Closes every connection with 1001 (going away), for shutdown. */
+  closeAll(reason: string): void {
+    clearInterval(this.heartbeat);
+    for (const conn of this.wss.clients) conn.close(1001, reason);
+    this.wss.close();
+  }
+
+  private add(conn: Connection, room: string): void {
+    conn.rooms.add(room);
+    let members = this.byRoom.get(room);
+    if (!members) this.byRoom.set(room, (members = new Set()));
+    members.add(conn);
+  }
+
+  private remove(conn: Connection): void {
+    for (const room of conn.rooms) {
+      const members = this.byRoom.get(room);
+      members?.delete(conn);
+      if (members?.size === 0) this.byRoom.delete(room);
+    }
+    conn.rooms.clear();
+    if (!this.byRoom.has(rooms.user(conn.user.id))) this.deps.typing.clearUser(conn.user.id);
+    logger.info({ transport: "json-ws", userId: conn.user.id }, "disconnected");
+  }
+
+  private send(conn: Connection, frame: unknown): void {
+    if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(frame));
+  }
+
+  private checkAlive(): void {
+    const all = new Set<Connection>();
+    for (const members of this.byRoom.values()) for (const conn of members) all.add(conn);
+    for (const conn of all) {
+      if (!conn.isAlive) {
+        conn.ws.terminate();
+        continue;
+      }
+      conn.isAlive = false;
+      conn.ws.ping();
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import type { Server as HttpServer } from "node:http";
+import { Server } from "socket.io";
+import { MAX_FRAME_BYTES } from "../chat/constants";
+import { logger } from "../logger";
+import { Broadcaster, type RealtimeIo } from "./broadcaster";
+import { JsonGateway, JSON_WS_PATH } from "./json-gateway";
+import { RateLimiter } from "./rate-limit";
+import { TypingTracker } from "./typing";
+import { attachSocketIo } from "./socket-io";
+import { typingDelivery } from "./audience";
+
+export interface RealtimeDeps {
+  allowedOrigins: readonly string[];
+  broadcaster: Broadcaster;
+  typing: TypingTracker;
+  limiter: RateLimiter;
+}
+
+export interface RealtimeOptions {
+  allowedOrigins: readonly string[];
+  /** A Socket.IO adapter constructor (the Redis Streams adapter when REDIS_URL is set). */
+  adapter?: Parameters<RealtimeIo["adapter"]>[0];
+}
+
+export interface RealtimeServer {
+  io: RealtimeIo;
+  broadcaster: Broadcaster;
+  /** Tells every client the server is going away and closes all connections. */
+  close(reason: string): Promise<void>;
+}
+
+/** Both transports on one HTTP server: Socket.IO at /socket.io/, the seed's JSON WebSocket at JSON_WS_PATH. */
+export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOptions): RealtimeServer {
+  const io: RealtimeIo = new Server(httpServer, {
+    maxHttpBufferSize: MAX_FRAME_BYTES,
+    // Other upgrades (the JSON WebSocket, Next's dev reload) belong to other handlers: don't end them.
+    destroyUpgrade: false,
+    cors: options.allowedOrigins.length > 0 ? { origin: [...options.allowedOrigins], credentials: true } : undefined,
+    ...(options.adapter ? { adapter: options.adapter } : {}),
+  });
+  const broadcaster = new Broadcaster(io, Boolean(options.adapter));
+  const typing = new TypingTracker((subject, isTyping) =>
+    broadcaster.publish(typingDelivery({ conversationId: subject.conversationId, user: subject.user, isTyping }, subject.creatorId)),
+  );
+  const deps: RealtimeDeps = { allowedOrigins: options.allowedOrigins, broadcaster, typing, limiter: new RateLimiter() };
+  const gateway = new JsonGateway(deps);
+  broadcaster.addSink(gateway);
+  attachSocketIo(io, deps);
+
+  httpServer.on("upgrade", (req, socket, head) => {
+    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (pathname === JSON_WS_PATH) gateway.handleUpgrade(req, socket, head);
+  });
+
+  return {
+    io,
+    broadcaster,
+    async close(reason) {
+      logger.info({ reason }, "closing realtime connections");
+      typing.close();
+      gateway.closeAll(reason);
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+  };
+}

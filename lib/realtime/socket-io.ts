@@ -1,0 +1,88 @@
+import { toWireError } from "../errors";
+import { logger } from "../logger";
+import { getMonitoredRooms } from "../chat/support-rooms";
+import { isControlRole } from "../chat/types";
+import { authenticateHandshake } from "./authenticate";
+import { CLIENT_EVENTS, type ClientEventName } from "./events";
+import { dispatch } from "./dispatch";
+import { rooms } from "./rooms";
+import type { RealtimeIo } from "./broadcaster";
+import type { OperationContext } from "./operations";
+import type { RealtimeDeps } from "./server";
+
+/**
+ * Socket.IO transport: authenticate the handshake, join the user's rooms, and route each client event
+ * to the shared dispatcher. A refused handshake reaches the client as `connect_error` whose
+ * `data` is `{ code, message }`.
+ */
+export function attachSocketIo(io: RealtimeIo, deps: RealtimeDeps): void {
+  io.use((socket, next) => {
+    const headers = socket.handshake.headers;
+    authenticateHandshake(
+      {
+        token: (socket.handshake.auth as { token?: unknown } | undefined)?.token,
+        cookieHeader: headers.cookie,
+        origin: headers.origin,
+        host: headers.host,
+      },
+      deps.allowedOrigins,
+    ).then(
+      (user) => {
+        socket.data.user = user;
+        socket.data.rooms = [];
+        next();
+      },
+      (error: unknown) => {
+        const wire = toWireError(error, (unknown) => logger.error({ err: unknown }, "handshake failed"));
+        logger.warn({ transport: "socket.io", code: wire.code, address: socket.handshake.address }, "connection refused");
+        const refusal = new Error(wire.message) as Error & { data?: unknown };
+        refusal.data = { code: wire.code, message: wire.message };
+        next(refusal);
+      },
+    );
+  });
+
+  io.on("connection", (socket) => {
+    void (async () => {
+      const user = socket.data.user;
+      await socket.join(rooms.user(user.id));
+      if (isControlRole(user.role)) {
+        await socket.join(rooms.control());
+        socket.data.rooms = await getMonitoredRooms(user).catch(() => []);
+        await socket.join(socket.data.rooms.map(rooms.support));
+      }
+      logger.info({ transport: "socket.io", userId: user.id, role: user.role, socketId: socket.id }, "connected");
+      const ctx: OperationContext = { user, broadcaster: deps.broadcaster, typing: deps.typing };
+      for (const event of CLIENT_EVENTS) {
+        socket.on(event, (input: unknown, ack: unknown) => void respond(event, ctx, input, ack));
+      }
+      socket.emit("session:ready", { user, rooms: socket.data.rooms });
+    })().catch((error: unknown) => {
+      logger.error({ err: error }, "connection setup failed");
+      socket.disconnect(true);
+    });
+
+    async function respond(event: ClientEventName, ctx: OperationContext, input: unknown, ack: unknown): Promise<void> {
+      const reply = typeof ack === "function" ? (ack as (reply: unknown) => void) : undefined;
+      if (!reply) {
+        // Every event takes an ack; without one the client cannot learn the outcome, so nothing is done.
+        logger.debug({ event, userId: ctx.user.id }, "event without ack ignored");
+        return;
+      }
+      reply(await dispatch(event, ctx, input, deps.limiter));
+    }
+
+    socket.on("disconnect", (reason) => {
+      logger.info({ transport: "socket.io", userId: socket.data.user?.id, reason }, "disconnected");
+      void userHasOtherConnections(io, socket.data.user?.id).then((hasOthers) => {
+        if (!hasOthers && socket.data.user) deps.typing.clearUser(socket.data.user.id);
+      });
+    });
+  });
+}
+
+async function userHasOtherConnections(io: RealtimeIo, userId: string | undefined): Promise<boolean> {
+  if (!userId) return false;
+  const sockets = await io.in(rooms.user(userId)).local.fetchSockets().catch(() => []);
+  return sockets.length > 0;
+}

@@ -1,0 +1,13 @@
+// Types for the plain-ESM offline schema engine (scripts/prisma-schema-engine.mjs).
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+
+export type AdapterFactory = SqlMigrationAwareDriverAdapterFactory & { close(): Promise<void> };
+
+export function openAdapterFactory(url: string): Promise<AdapterFactory>;
+
+export function applyMigrations(options: {
+  url?: string;
+  factory?: AdapterFactory;
+  schemaPath?: string;
+  migrationsDir?: string;
+}): Promise<string[]>;
