@@ -119,12 +119,3 @@ export async function closeDatabase(): Promise<void> {
   setDbState(undefined);
   await state.close();
 }
-
-/** Names of the committed migrations, for the readiness check. */
-export function committedMigrations(): string[] {
-  return fs
-    .readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort();
-}
