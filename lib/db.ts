@@ -1,4 +1,4 @@
-import { PrismaClient } from "./generated/prisma/client";
+import type { PrismaClient } from "./generated/prisma/client";
 
 // The one Prisma client of the process. server.ts (and the CLI scripts) open the database through
 // lib/db-open.ts; Next's route bundles evaluate this module again, so the client lives on globalThis.

@@ -60,7 +60,8 @@ export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOp
       typing.close();
       gateway.closeAll(reason);
       io.disconnectSockets(true);
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      // io.close() also closes the HTTP server; server.ts has already stopped it from accepting.
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
     },
   };
 }
