@@ -5,6 +5,8 @@ import { markReadSchema } from "./schemas";
 import type { AuthUser } from "./types";
 
 export interface ReadResult {
+  /** The validated (trimmed) conversation id, for the read receipt. */
+  conversationId: string;
   lastReadSequence: number;
   /** False when the pointer was already at or past the sequence: nothing to broadcast. */
   moved: boolean;
@@ -39,9 +41,9 @@ export async function markRead(viewer: AuthUser, input: unknown): Promise<ReadRe
     const row = await db.participant.findUnique({ where: { conversationId_userId: { conversationId, userId: viewer.id } } });
     if (!row) {
       await db.participant.create({ data: { conversationId, userId: viewer.id, lastReadSequence: target } }).catch(() => undefined);
-      return { lastReadSequence: target, moved: target > 0, creatorId: conversation.creatorId };
+      return { conversationId, lastReadSequence: target, moved: target > 0, creatorId: conversation.creatorId };
     }
-    return { lastReadSequence: row.lastReadSequence, moved: false, creatorId: conversation.creatorId };
+    return { conversationId, lastReadSequence: row.lastReadSequence, moved: false, creatorId: conversation.creatorId };
   }
-  return { lastReadSequence: target, moved: true, creatorId: conversation.creatorId };
+  return { conversationId, lastReadSequence: target, moved: true, creatorId: conversation.creatorId };
 }

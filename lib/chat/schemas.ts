@@ -11,15 +11,20 @@ import {
 // One schema per client event. Shared by both transports; the JSON WebSocket gateway first maps the
 // seed's snake_case fields onto these shapes.
 
+/** PostgreSQL text cannot hold NUL: refuse it as invalid input instead of failing in the database. */
+const noNul = (value: string) => !value.includes("\u0000");
+const NO_NUL = "must not contain NUL characters";
+
 const id = z.string().trim().min(1).max(ID_MAX_LENGTH).regex(/^[A-Za-z0-9_-]+$/, "must be an id");
 const body = z
   .string()
   .trim()
   .min(1, "must not be empty")
-  .max(MESSAGE_MAX_LENGTH, `must be at most ${MESSAGE_MAX_LENGTH} characters`);
+  .max(MESSAGE_MAX_LENGTH, `must be at most ${MESSAGE_MAX_LENGTH} characters`)
+  .refine(noNul, NO_NUL);
 const clientId = z.string().trim().min(1).max(CLIENT_ID_MAX_LENGTH).regex(/^[A-Za-z0-9_.:-]+$/, "must be an id");
 const sequence = z.number().int().min(0).max(2_147_483_647);
-const fieldText = z.string().trim().max(40);
+const fieldText = z.string().trim().max(40).refine(noNul, NO_NUL);
 /** Category names are accepted in either case (`emergency`, `EMERGENCY`). */
 const category = z
   .string()
@@ -27,7 +32,7 @@ const category = z
   .pipe(z.enum(CATEGORIES));
 
 export const createConversationSchema = z.object({
-  title: z.string().trim().max(TITLE_MAX_LENGTH).optional(),
+  title: z.string().trim().max(TITLE_MAX_LENGTH).refine(noNul, NO_NUL).optional(),
   body,
   category: category.optional(),
   clientId: clientId.optional(),

@@ -104,7 +104,7 @@ export class JsonGateway implements LocalSink {
       { token: url.searchParams.get("token") ?? undefined, cookieHeader: req.headers.cookie, origin: req.headers.origin, host: req.headers.host },
       this.deps.allowedOrigins,
     ).then(
-      (user) => this.wss.handleUpgrade(req, socket, head, (ws) => void this.accept(ws, user)),
+      (user) => this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, user)),
       (error: unknown) => {
         const wire = toWireError(error, (unknown) => logger.error({ err: unknown }, "handshake failed"));
         logger.warn({ transport: "json-ws", code: wire.code, address: req.socket.remoteAddress }, "connection refused");
@@ -118,20 +118,24 @@ export class JsonGateway implements LocalSink {
     );
   }
 
-  private async accept(ws: WebSocket, user: AuthUser): Promise<void> {
+  private accept(ws: WebSocket, user: AuthUser): void {
     const conn: Connection = { ws, user, rooms: new Set(), isAlive: true };
     ws.on("pong", () => (conn.isAlive = true));
     ws.on("close", () => this.remove(conn));
     ws.on("error", (error) => logger.warn({ transport: "json-ws", userId: user.id, err: error.message }, "socket error"));
     this.add(conn, rooms.user(user.id));
-    if (isControlRole(user.role)) {
+    // Frames are accepted at once and handled after the room joins, so none is lost in between.
+    const joined = (async () => {
+      if (!isControlRole(user.role)) return;
       this.add(conn, rooms.control());
       for (const room of await getMonitoredRooms(user).catch(() => [])) this.add(conn, rooms.support(room));
-    }
+    })();
     const ctx: OperationContext = { user, broadcaster: this.deps.broadcaster, typing: this.deps.typing };
-    ws.on("message", (raw, isBinary) => void this.onFrame(conn, ctx, raw, isBinary));
-    logger.info({ transport: "json-ws", userId: user.id, role: user.role }, "connected");
-    this.send(conn, { type: "connection_established", data: { user: toSnakeCase(user) } });
+    ws.on("message", (raw, isBinary) => void joined.then(() => this.onFrame(conn, ctx, raw, isBinary)));
+    void joined.then(() => {
+      logger.info({ transport: "json-ws", userId: user.id, role: user.role }, "connected");
+      this.send(conn, { type: "connection_established", data: { user: toSnakeCase(user) } });
+    });
   }
 
   private async onFrame(conn: Connection, ctx: OperationContext, raw: RawData, isBinary: boolean): Promise<void> {

@@ -111,9 +111,8 @@ export const operations: OperationTable = {
   "message:read": async (ctx, input) => {
     const read = await markRead(ctx.user, input);
     if (read.moved) {
-      const conversationId = (input as { conversationId: string }).conversationId;
       ctx.broadcaster.publish(
-        readDelivery({ conversationId, user: { id: ctx.user.id, name: ctx.user.name, role: ctx.user.role }, lastReadSequence: read.lastReadSequence }, read.creatorId),
+        readDelivery({ conversationId: read.conversationId, user: { id: ctx.user.id, name: ctx.user.name, role: ctx.user.role }, lastReadSequence: read.lastReadSequence }, read.creatorId),
       );
     }
     return { lastReadSequence: read.lastReadSequence };

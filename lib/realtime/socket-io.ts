@@ -43,24 +43,38 @@ export function attachSocketIo(io: RealtimeIo, deps: RealtimeDeps): void {
   });
 
   io.on("connection", (socket) => {
-    void (async () => {
-      const user = socket.data.user;
+    const user = socket.data.user;
+    const ctx: OperationContext = { user, broadcaster: deps.broadcaster, typing: deps.typing };
+    // Handlers are registered at once (a packet that arrives before its handler is dropped by
+    // Socket.IO); each waits for the room joins below before it runs.
+    const joined = (async () => {
       await socket.join(rooms.user(user.id));
       if (isControlRole(user.role)) {
         await socket.join(rooms.control());
         socket.data.rooms = await getMonitoredRooms(user).catch(() => []);
         await socket.join(socket.data.rooms.map(rooms.support));
       }
-      logger.info({ transport: "socket.io", userId: user.id, role: user.role, socketId: socket.id }, "connected");
-      const ctx: OperationContext = { user, broadcaster: deps.broadcaster, typing: deps.typing };
-      for (const event of CLIENT_EVENTS) {
-        socket.on(event, (input: unknown, ack: unknown) => void respond(event, ctx, input, ack));
-      }
-      socket.emit("session:ready", { user, rooms: socket.data.rooms });
-    })().catch((error: unknown) => {
-      logger.error({ err: error }, "connection setup failed");
-      socket.disconnect(true);
+    })();
+    for (const event of CLIENT_EVENTS) {
+      // The ack is always the last argument: `emit(event, ack)` without a payload still gets an answer.
+      socket.on(event, (...args: unknown[]) => void respond(event, ctx, args.length > 1 ? args[0] : undefined, args[args.length - 1]));
+    }
+    // An event outside the protocol is answered like the JSON WebSocket answers an unknown type.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if ((CLIENT_EVENTS as readonly unknown[]).includes(event)) return;
+      const ack = args[args.length - 1];
+      if (typeof ack === "function") ack({ ok: false, error: { code: "UNKNOWN_EVENT", message: `Unknown event "${String(event).slice(0, 64)}".` } });
     });
+    joined.then(
+      () => {
+        logger.info({ transport: "socket.io", userId: user.id, role: user.role, socketId: socket.id }, "connected");
+        socket.emit("session:ready", { user, rooms: socket.data.rooms });
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "connection setup failed");
+        socket.disconnect(true);
+      },
+    );
 
     async function respond(event: ClientEventName, ctx: OperationContext, input: unknown, ack: unknown): Promise<void> {
       const reply = typeof ack === "function" ? (ack as (reply: unknown) => void) : undefined;
@@ -69,6 +83,7 @@ export function attachSocketIo(io: RealtimeIo, deps: RealtimeDeps): void {
         logger.debug({ event, userId: ctx.user.id }, "event without ack ignored");
         return;
       }
+      await joined.catch(() => undefined);
       reply(await dispatch(event, ctx, input, deps.limiter));
     }
 
