@@ -1,0 +1,603 @@
+import { createStore, type StoreApi } from "zustand/vanilla";
+import type { Socket } from "socket.io-client";
+import type { AckData, ClientEventName, ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/events";
+import type { Ack } from "@/lib/errors";
+import {
+  HISTORY_PAGE_DEFAULT,
+  HISTORY_PAGE_MAX,
+  MESSAGE_MAX_LENGTH,
+  TITLE_MAX_LENGTH,
+  TYPING_EXPIRY_MS,
+  TYPING_THROTTLE_MS,
+} from "@/lib/chat/constants";
+import {
+  isControlRole,
+  type AuthUser,
+  type Category,
+  type ConversationView,
+  type MessageView,
+  type ReadReceipt,
+  type Role,
+  type SupportRoom,
+  type TypingSignal,
+} from "@/lib/chat/types";
+
+/** The browser's Socket.IO client, typed from the one event contract. */
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export type ConnectionState = "connecting" | "online" | "reconnecting" | "offline";
+
+/** A message typed here and not yet acknowledged by the server. */
+export interface PendingMessage {
+  clientId: string;
+  conversationId: string;
+  body: string;
+  createdAt: string;
+  status: "sending" | "failed";
+  error: string | null;
+  /** Emitted on the current connection; an ack may still come. Cleared when the connection drops. */
+  isInFlight: boolean;
+}
+
+export interface TypingEntry {
+  name: string;
+  role: Role;
+}
+
+export type ActionResult = { ok: true; conversationId: string } | { ok: false; message: string };
+
+export interface ChatState {
+  me: AuthUser;
+  connection: ConnectionState;
+  connectionError: string | null;
+  rooms: SupportRoom[];
+  conversations: Record<string, ConversationView>;
+  /** Confirmed messages per conversation, ascending by sequence, one entry per message id. */
+  messages: Record<string, MessageView[]>;
+  /** Conversations whose history was fetched: these are caught up after every reconnect. */
+  historyLoaded: Record<string, boolean>;
+  hasOlder: Record<string, boolean>;
+  pending: Record<string, PendingMessage[]>;
+  typing: Record<string, Record<string, TypingEntry>>;
+  activeConversationId: string | null;
+  isVisible: boolean;
+  /** Control: new conversations not yet looked at, newest last. */
+  alerts: string[];
+  /** The last refused action, shown to the user until dismissed. */
+  lastError: string | null;
+
+  attachSocket(socket: ChatSocket | null): void;
+  setConnection(state: ConnectionState, error?: string | null): void;
+  setVisible(isVisible: boolean): void;
+
+  onSessionReady(session: { user: AuthUser; rooms: SupportRoom[] }): Promise<void>;
+  /** `isLiveEvent`: a message:new broadcast (false for an ack, which may overtake missed messages). */
+  onMessageNew(message: MessageView, isLiveEvent?: boolean): void;
+  onConversationNew(conversation: ConversationView): void;
+  onConversationUpdated(conversation: ConversationView): void;
+  onTyping(signal: TypingSignal): void;
+  onReadUpdated(receipt: ReadReceipt): void;
+
+  openConversation(conversationId: string | null): Promise<void>;
+  loadOlder(conversationId: string): Promise<void>;
+  createConversation(input: { category: Category; title?: string; body: string }): Promise<ActionResult>;
+  sendMessage(conversationId: string, body: string): ActionResult;
+  retryMessage(conversationId: string, clientId: string): void;
+  noteTyping(conversationId: string): void;
+  stopTyping(conversationId: string): void;
+  take(conversationId: string): Promise<ActionResult>;
+  resolve(conversationId: string): Promise<ActionResult>;
+  reopen(conversationId: string): Promise<ActionResult>;
+  acknowledgeEmergency(conversationId: string): Promise<ActionResult>;
+  dismissAlerts(): void;
+  dismissError(): void;
+}
+
+export type ChatStore = StoreApi<ChatState>;
+
+const REQUEST_TIMEOUT_MS = 15_000;
+/** Stop signalling "typing" after this long without a keystroke. */
+const TYPING_IDLE_MS = 3000;
+
+class RequestError extends Error {}
+
+/** Inserts messages into an ascending list, one entry per id (and per sequence). */
+export function mergeMessages(existing: readonly MessageView[], incoming: readonly MessageView[]): MessageView[] {
+  const bySequence = new Map<number, MessageView>();
+  for (const message of existing) bySequence.set(message.sequence, message);
+  const knownIds = new Set(existing.map((m) => m.id));
+  let changed = false;
+  for (const message of incoming) {
+    if (knownIds.has(message.id)) continue;
+    bySequence.set(message.sequence, message);
+    knownIds.add(message.id);
+    changed = true;
+  }
+  if (!changed) return existing as MessageView[];
+  return [...bySequence.values()].sort((a, b) => a.sequence - b.sequence);
+}
+
+function lastKnownSequence(messages: readonly MessageView[] | undefined): number {
+  return messages && messages.length > 0 ? (messages[messages.length - 1]?.sequence ?? 0) : 0;
+}
+
+/**
+ * Merges a conversation view into what we hold. Read pointers and sequences only move forward.
+ * `isOwnView`: the view was computed for this viewer, so its unread count and read pointer are ours
+ * (control's conversation:updated carries the actor's counts, which are not ours).
+ */
+function mergeConversation(current: ConversationView | undefined, incoming: ConversationView, isOwnView: boolean): ConversationView {
+  if (!current) return isOwnView ? incoming : { ...incoming, unreadCount: 0, lastReadSequence: 0 };
+  const newer = incoming.lastSequence >= current.lastSequence;
+  return {
+    ...incoming,
+    lastSequence: Math.max(current.lastSequence, incoming.lastSequence),
+    lastMessage: newer ? incoming.lastMessage : current.lastMessage,
+    lastMessageAt: newer ? incoming.lastMessageAt : current.lastMessageAt,
+    peerReadSequence: Math.max(current.peerReadSequence, incoming.peerReadSequence),
+    lastReadSequence: isOwnView ? Math.max(current.lastReadSequence, incoming.lastReadSequence) : current.lastReadSequence,
+    unreadCount: isOwnView ? incoming.unreadCount : current.unreadCount,
+  };
+}
+
+function newClientId(): string {
+  return crypto.randomUUID();
+}
+
+export function createChatStore(me: AuthUser): ChatStore {
+  /** The other side: control staff for field users, the conversation's creator for control staff. */
+  function isPeer(user: { id: string; role: Role }, conversation: ConversationView): boolean {
+    return isControlRole(me.role) ? user.id === conversation.creator.id : isControlRole(user.role);
+  }
+
+  let socket: ChatSocket | null = null;
+  const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  const ownTyping = new Map<string, { lastSentAt: number; idle: ReturnType<typeof setTimeout> }>();
+  const readInFlight = new Map<string, number>();
+  const catchingUp = new Set<string>();
+  /**
+   * Per conversation, the sequence through which we hold every message we may see. Catch-up starts
+   * here, not at the newest message held: an ack or a live event can arrive while older messages
+   * were missed (sequences have gaps for field staff, whose view omits staff notes, so contiguity
+   * proves nothing).
+   */
+  const syncedThrough = new Map<string, number>();
+  /** True once this connection's catch-up finished: from then on live events arrive in order. */
+  let isLive = false;
+  const advanceSynced = (conversationId: string, sequence: number) =>
+    syncedThrough.set(conversationId, Math.max(syncedThrough.get(conversationId) ?? 0, sequence));
+
+  function request<E extends ClientEventName>(event: E, input: Parameters<ClientToServerEvents[E]>[0]): Promise<AckData<E>> {
+    return new Promise((resolve, reject) => {
+      if (!socket || !socket.connected) {
+        reject(new RequestError("Not connected. Wait for the connection to come back."));
+        return;
+      }
+      // One cast: Socket.IO cannot relate a generic event name to its handler's parameters.
+      const timed = socket.timeout(REQUEST_TIMEOUT_MS);
+      const emit = timed.emit as unknown as (
+        this: typeof timed,
+        event: E,
+        input: unknown,
+        ack: (error: Error | null, reply: Ack<AckData<E>>) => void,
+      ) => void;
+      emit.call(timed, event, input, (error, reply) => {
+        if (error) reject(new RequestError("The server did not answer in time."));
+        else if (!reply.ok) reject(new RequestError(reply.error.message));
+        else resolve(reply.data);
+      });
+    });
+  }
+
+  function messageOf(error: unknown): string {
+    return error instanceof RequestError ? error.message : "Something went wrong. Try again.";
+  }
+
+  const store = createStore<ChatState>()((set, get) => {
+    function storeMessages(conversationId: string, incoming: MessageView[]): void {
+      if (incoming.length === 0) return;
+      set((state) => {
+        const existing = state.messages[conversationId] ?? [];
+        const merged = mergeMessages(existing, incoming);
+        const ownClientIds = new Set(incoming.filter((m) => m.sender.id === me.id).map((m) => m.clientId));
+        const pending = state.pending[conversationId];
+        const remaining = pending?.filter((p) => !ownClientIds.has(p.clientId));
+        // The server moves a sender's read pointer to their own message without a read:updated, so a
+        // message from the other side proves they read everything before it.
+        const conversation = state.conversations[conversationId];
+        const peerSequence = conversation
+          ? Math.max(0, ...incoming.filter((m) => m.kind !== "NOTE" && isPeer(m.sender, conversation)).map((m) => m.sequence))
+          : 0;
+        return {
+          conversations:
+            conversation && peerSequence > conversation.peerReadSequence
+              ? { ...state.conversations, [conversationId]: { ...conversation, peerReadSequence: peerSequence } }
+              : state.conversations,
+          messages: merged === existing ? state.messages : { ...state.messages, [conversationId]: merged },
+          pending: remaining && remaining.length !== pending?.length ? { ...state.pending, [conversationId]: remaining } : state.pending,
+        };
+      });
+    }
+
+    function clearTyping(conversationId: string, userId: string): void {
+      const key = `${conversationId}\u0000${userId}`;
+      const timer = typingTimers.get(key);
+      if (timer) clearTimeout(timer);
+      typingTimers.delete(key);
+      set((state) => {
+        const current = state.typing[conversationId];
+        if (!current || !(userId in current)) return {};
+        const { [userId]: _removed, ...rest } = current;
+        return { typing: { ...state.typing, [conversationId]: rest } };
+      });
+    }
+
+    async function catchUp(conversationId: string): Promise<void> {
+      if (catchingUp.has(conversationId)) return;
+      catchingUp.add(conversationId);
+      try {
+        for (;;) {
+          const after = syncedThrough.get(conversationId) ?? 0;
+          const page = await request("message:list", { conversationId, afterSequence: after, limit: HISTORY_PAGE_MAX });
+          storeMessages(conversationId, page.messages);
+          advanceSynced(conversationId, lastKnownSequence(page.messages));
+          if (!page.hasMore || page.messages.length === 0) break;
+        }
+      } finally {
+        catchingUp.delete(conversationId);
+      }
+    }
+
+    async function loadHistory(conversationId: string): Promise<void> {
+      const page = await request("message:list", { conversationId, limit: HISTORY_PAGE_DEFAULT });
+      storeMessages(conversationId, page.messages);
+      advanceSynced(conversationId, lastKnownSequence(page.messages));
+      set((state) => ({
+        historyLoaded: { ...state.historyLoaded, [conversationId]: true },
+        hasOlder: { ...state.hasOlder, [conversationId]: page.hasMore },
+      }));
+      // Anything that arrived while the page was on its way.
+      await catchUp(conversationId);
+    }
+
+    async function fetchConversation(conversationId: string): Promise<void> {
+      const { conversation } = await request("conversation:join", { conversationId });
+      set((state) => ({
+        conversations: { ...state.conversations, [conversation.id]: mergeConversation(state.conversations[conversation.id], conversation, true) },
+      }));
+    }
+
+    /** Tells the server what the user has seen, when the conversation is on screen. */
+    function markReadIfVisible(): void {
+      const state = get();
+      const conversationId = state.activeConversationId;
+      if (!conversationId || !state.isVisible || state.connection !== "online") return;
+      const conversation = state.conversations[conversationId];
+      const seen = lastKnownSequence(state.messages[conversationId]);
+      if (!conversation || seen <= conversation.lastReadSequence) return;
+      if ((readInFlight.get(conversationId) ?? 0) >= seen) return;
+      readInFlight.set(conversationId, seen);
+      request("message:read", { conversationId, sequence: seen }).then(
+        ({ lastReadSequence }) => applyOwnRead(conversationId, lastReadSequence),
+        () => readInFlight.delete(conversationId),
+      );
+    }
+
+    function applyOwnRead(conversationId: string, lastReadSequence: number): void {
+      set((state) => {
+        const conversation = state.conversations[conversationId];
+        if (!conversation || lastReadSequence <= conversation.lastReadSequence) return {};
+        const unreadCount = lastReadSequence >= conversation.lastSequence ? 0 : Math.min(conversation.unreadCount, conversation.lastSequence - lastReadSequence);
+        return { conversations: { ...state.conversations, [conversationId]: { ...conversation, lastReadSequence, unreadCount } } };
+      });
+    }
+
+    function flushPending(): void {
+      if (!socket || !socket.connected || get().connection !== "online") return;
+      for (const list of Object.values(get().pending)) {
+        for (const item of list) {
+          if (item.status === "sending" && !item.isInFlight) emitPending(item);
+        }
+      }
+    }
+
+    function updatePending(conversationId: string, clientId: string, change: Partial<PendingMessage>): void {
+      set((state) => {
+        const list = state.pending[conversationId];
+        if (!list) return {};
+        return { pending: { ...state.pending, [conversationId]: list.map((p) => (p.clientId === clientId ? { ...p, ...change } : p)) } };
+      });
+    }
+
+    function emitPending(item: PendingMessage): void {
+      updatePending(item.conversationId, item.clientId, { isInFlight: true });
+      const current = socket;
+      // No timeout: a lost ack is recovered by resending the same clientId after reconnecting (idempotent).
+      current?.emit("message:send", { conversationId: item.conversationId, body: item.body, clientId: item.clientId }, (reply) => {
+        if (reply.ok) {
+          get().onMessageNew(reply.data.message, false);
+        } else {
+          updatePending(item.conversationId, item.clientId, { status: "failed", error: reply.error.message, isInFlight: false });
+        }
+      });
+    }
+
+    async function workflow(
+      event: "conversation:take" | "conversation:resolve" | "conversation:reopen" | "emergency:acknowledge",
+      conversationId: string,
+    ): Promise<ActionResult> {
+      try {
+        const { conversation } = await request(event, { conversationId });
+        set((state) => ({
+          conversations: { ...state.conversations, [conversation.id]: mergeConversation(state.conversations[conversation.id], conversation, true) },
+        }));
+        return { ok: true, conversationId };
+      } catch (error) {
+        const message = messageOf(error);
+        set({ lastError: message });
+        return { ok: false, message };
+      }
+    }
+
+    return {
+      me,
+      connection: "connecting",
+      connectionError: null,
+      rooms: [],
+      conversations: {},
+      messages: {},
+      historyLoaded: {},
+      hasOlder: {},
+      pending: {},
+      typing: {},
+      activeConversationId: null,
+      isVisible: true,
+      alerts: [],
+      lastError: null,
+
+      attachSocket(next) {
+        socket = next;
+      },
+
+      setConnection(connection, error = null) {
+        if (connection !== "online") {
+          // Acks of anything emitted on the old connection will never come; resend after reconnecting.
+          readInFlight.clear();
+          isLive = false;
+          set((state) => ({
+            connection,
+            connectionError: error,
+            pending: Object.fromEntries(Object.entries(state.pending).map(([id, list]) => [id, list.map((p) => ({ ...p, isInFlight: false }))])),
+            typing: {},
+          }));
+          return;
+        }
+        set({ connection, connectionError: null });
+      },
+
+      setVisible(isVisible) {
+        set({ isVisible });
+        markReadIfVisible();
+      },
+
+      async onSessionReady(session) {
+        set({ rooms: session.rooms });
+        get().setConnection("online");
+        flushPending();
+        try {
+          const { conversations } = await request("conversation:list", {});
+          set((state) => {
+            const next: Record<string, ConversationView> = {};
+            for (const conversation of conversations) next[conversation.id] = mergeConversation(state.conversations[conversation.id], conversation, true);
+            // Keep what is on screen even when it left the active list (e.g. just resolved).
+            const active = state.activeConversationId;
+            if (active && !next[active] && state.conversations[active]) next[active] = state.conversations[active];
+            return { conversations: next };
+          });
+          const loaded = Object.keys(get().historyLoaded).filter((id) => get().historyLoaded[id]);
+          await Promise.all(loaded.map((id) => catchUp(id)));
+          if (get().connection === "online") isLive = true;
+          markReadIfVisible();
+        } catch (error) {
+          set({ lastError: messageOf(error) });
+        }
+      },
+
+      onMessageNew(message, isLiveEvent = true) {
+        const state = get();
+        if (isLiveEvent && isLive) advanceSynced(message.conversationId, message.sequence);
+        const known = state.messages[message.conversationId]?.some((m) => m.id === message.id) ?? false;
+        storeMessages(message.conversationId, [message]);
+        clearTyping(message.conversationId, message.sender.id);
+        const conversation = get().conversations[message.conversationId];
+        if (!conversation) {
+          fetchConversation(message.conversationId).catch(() => undefined);
+          return;
+        }
+        const isNewer = message.sequence > conversation.lastSequence;
+        const isUnread = !known && message.sender.id !== me.id && message.sequence > conversation.lastReadSequence;
+        set((s) => ({
+          conversations: {
+            ...s.conversations,
+            [message.conversationId]: {
+              ...conversation,
+              lastSequence: Math.max(conversation.lastSequence, message.sequence),
+              lastMessageAt: isNewer ? message.createdAt : conversation.lastMessageAt,
+              lastMessage: isNewer
+                ? { body: message.body, senderName: message.sender.name, kind: message.kind, sequence: message.sequence }
+                : conversation.lastMessage,
+              unreadCount: isUnread ? conversation.unreadCount + 1 : conversation.unreadCount,
+              // Whoever writes has read everything before their own message.
+              lastReadSequence: message.sender.id === me.id ? Math.max(conversation.lastReadSequence, message.sequence) : conversation.lastReadSequence,
+            },
+          },
+        }));
+        if (message.sender.id === me.id && message.sequence >= conversation.lastSequence) {
+          set((s) => {
+            const c = s.conversations[message.conversationId];
+            return c ? { conversations: { ...s.conversations, [c.id]: { ...c, unreadCount: 0 } } } : {};
+          });
+        }
+        if (state.activeConversationId === message.conversationId) markReadIfVisible();
+      },
+
+      onConversationNew(conversation) {
+        const isOwn = conversation.creator.id === me.id;
+        set((state) => ({
+          conversations: { ...state.conversations, [conversation.id]: mergeConversation(state.conversations[conversation.id], conversation, isOwn) },
+          alerts:
+            isControlRole(me.role) && !state.alerts.includes(conversation.id) && state.activeConversationId !== conversation.id
+              ? [...state.alerts, conversation.id]
+              : state.alerts,
+        }));
+      },
+
+      onConversationUpdated(conversation) {
+        // Field staff receive their own view; control staff receive the actor's.
+        const isOwnView = !isControlRole(me.role);
+        set((state) => ({
+          conversations: {
+            ...state.conversations,
+            [conversation.id]: mergeConversation(state.conversations[conversation.id], conversation, isOwnView),
+          },
+        }));
+      },
+
+      onTyping(signal) {
+        if (signal.user.id === me.id) return;
+        if (!signal.isTyping) {
+          clearTyping(signal.conversationId, signal.user.id);
+          return;
+        }
+        const key = `${signal.conversationId}\u0000${signal.user.id}`;
+        const timer = typingTimers.get(key);
+        if (timer) clearTimeout(timer);
+        // The server says "stopped" itself; this only covers a lost signal.
+        typingTimers.set(key, setTimeout(() => clearTyping(signal.conversationId, signal.user.id), TYPING_EXPIRY_MS + 1000));
+        set((state) => ({
+          typing: {
+            ...state.typing,
+            [signal.conversationId]: { ...state.typing[signal.conversationId], [signal.user.id]: { name: signal.user.name, role: signal.user.role } },
+          },
+        }));
+      },
+
+      onReadUpdated(receipt) {
+        if (receipt.user.id === me.id) {
+          applyOwnRead(receipt.conversationId, receipt.lastReadSequence);
+          return;
+        }
+        set((state) => {
+          const conversation = state.conversations[receipt.conversationId];
+          if (!conversation) return {};
+          if (!isPeer(receipt.user, conversation) || receipt.lastReadSequence <= conversation.peerReadSequence) return {};
+          return { conversations: { ...state.conversations, [conversation.id]: { ...conversation, peerReadSequence: receipt.lastReadSequence } } };
+        });
+      },
+
+      async openConversation(conversationId) {
+        set((state) => ({ activeConversationId: conversationId, alerts: state.alerts.filter((id) => id !== conversationId) }));
+        if (!conversationId) return;
+        try {
+          if (!get().conversations[conversationId]) await fetchConversation(conversationId);
+          if (!get().historyLoaded[conversationId]) await loadHistory(conversationId);
+          markReadIfVisible();
+        } catch (error) {
+          set({ lastError: messageOf(error) });
+        }
+      },
+
+      async loadOlder(conversationId) {
+        const first = get().messages[conversationId]?.[0];
+        if (!first) return;
+        try {
+          const page = await request("message:list", { conversationId, beforeSequence: first.sequence, limit: HISTORY_PAGE_DEFAULT });
+          storeMessages(conversationId, page.messages);
+          set((state) => ({ hasOlder: { ...state.hasOlder, [conversationId]: page.hasMore } }));
+        } catch (error) {
+          set({ lastError: messageOf(error) });
+        }
+      },
+
+      async createConversation(input) {
+        const body = input.body.trim();
+        const title = input.title?.trim().slice(0, TITLE_MAX_LENGTH) || undefined;
+        if (!body) return { ok: false, message: "Write a message first." };
+        if (body.length > MESSAGE_MAX_LENGTH) return { ok: false, message: `Messages can be at most ${MESSAGE_MAX_LENGTH} characters.` };
+        try {
+          const created = await request("conversation:create", { category: input.category, title, body, clientId: newClientId() });
+          const { conversation, message } = created;
+          set((state) => ({
+            conversations: { ...state.conversations, [conversation.id]: mergeConversation(state.conversations[conversation.id], conversation, true) },
+            historyLoaded: { ...state.historyLoaded, [conversation.id]: true },
+            hasOlder: { ...state.hasOlder, [conversation.id]: false },
+          }));
+          storeMessages(conversation.id, [message]);
+          // The first message is the whole history.
+          advanceSynced(conversation.id, message.sequence);
+          return { ok: true, conversationId: conversation.id };
+        } catch (error) {
+          return { ok: false, message: messageOf(error) };
+        }
+      },
+
+      sendMessage(conversationId, text) {
+        const body = text.trim();
+        if (!body) return { ok: false, message: "Write a message first." };
+        if (body.length > MESSAGE_MAX_LENGTH) return { ok: false, message: `Messages can be at most ${MESSAGE_MAX_LENGTH} characters.` };
+        get().stopTyping(conversationId);
+        const item: PendingMessage = {
+          clientId: newClientId(),
+          conversationId,
+          body,
+          createdAt: new Date().toISOString(),
+          status: "sending",
+          error: null,
+          isInFlight: false,
+        };
+        set((state) => ({ pending: { ...state.pending, [conversationId]: [...(state.pending[conversationId] ?? []), item] } }));
+        flushPending();
+        return { ok: true, conversationId };
+      },
+
+      retryMessage(conversationId, clientId) {
+        updatePending(conversationId, clientId, { status: "sending", error: null, isInFlight: false });
+        flushPending();
+      },
+
+      noteTyping(conversationId) {
+        if (!socket?.connected) return;
+        const now = Date.now();
+        const current = ownTyping.get(conversationId);
+        if (current) clearTimeout(current.idle);
+        const shouldSend = !current || now - current.lastSentAt >= TYPING_THROTTLE_MS;
+        const idle = setTimeout(() => get().stopTyping(conversationId), TYPING_IDLE_MS);
+        ownTyping.set(conversationId, { lastSentAt: shouldSend ? now : (current?.lastSentAt ?? now), idle });
+        if (shouldSend) socket.emit("typing:set", { conversationId, isTyping: true }, () => undefined);
+      },
+
+      stopTyping(conversationId) {
+        const current = ownTyping.get(conversationId);
+        if (!current) return;
+        clearTimeout(current.idle);
+        ownTyping.delete(conversationId);
+        if (socket?.connected) socket.emit("typing:set", { conversationId, isTyping: false }, () => undefined);
+      },
+
+      take: (conversationId) => workflow("conversation:take", conversationId),
+      resolve: (conversationId) => workflow("conversation:resolve", conversationId),
+      reopen: (conversationId) => workflow("conversation:reopen", conversationId),
+      acknowledgeEmergency: (conversationId) => workflow("emergency:acknowledge", conversationId),
+
+      dismissAlerts() {
+        set({ alerts: [] });
+      },
+
+      dismissError() {
+        set({ lastError: null });
+      },
+    };
+  });
+
+  return store;
+}

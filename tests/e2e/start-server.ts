@@ -1,0 +1,46 @@
+// Playwright's webServer: the production server on a fresh database (a temp PGlite directory, or a
+// fresh PostgreSQL database when TEST_DB=postgres), with the demo accounts seeded. The database is
+// dropped when Playwright stops the server.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { createTestDatabase } from "../helpers/database";
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+export const E2E_PORT = 3100;
+const E2E_SECRET = "e2e-secret-not-for-production-0123456789";
+
+async function main(): Promise<void> {
+  const database = await createTestDatabase();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: String(process.env.E2E_PORT ?? E2E_PORT),
+    HOST: "127.0.0.1",
+    DATA_DIR: database.dataDir,
+    SEED_DEMO: "1",
+    NEXTAUTH_SECRET: E2E_SECRET,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  };
+  delete env.NEXTAUTH_URL;
+  delete env.REDIS_URL;
+  if (database.databaseUrl) env.DATABASE_URL = database.databaseUrl;
+  else delete env.DATABASE_URL;
+
+  const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["server.ts"], { cwd: ROOT, env, stdio: "inherit" });
+  let isStopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (isStopping) return;
+    isStopping = true;
+    child.kill(signal);
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", (exitCode) => resolve(exitCode)));
+  await database.drop().catch(() => undefined);
+  process.exit(code ?? 0);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`e2e server failed to start: ${String(error)}\n`);
+  process.exit(1);
+});
