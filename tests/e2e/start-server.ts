@@ -3,7 +3,7 @@
 // dropped when Playwright stops the server.
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { createTestDatabase } from "../helpers/database";
+import { createTestDatabase, prepareDatabase } from "../helpers/database";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const E2E_PORT = 3100;
@@ -11,6 +11,8 @@ const E2E_SECRET = "e2e-secret-not-for-production-0123456789";
 
 async function main(): Promise<void> {
   const database = await createTestDatabase();
+  // PostgreSQL is migrated by `npm run db:migrate` in production, not at start: do it here.
+  if (database.kind === "postgres") await prepareDatabase(database, {});
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
