@@ -27,7 +27,11 @@ async function main(): Promise<void> {
   const httpServer = http.createServer((req, res) => void handle(req, res));
 
   const cluster = env.REDIS_URL ? await createClusterAdapter(env.REDIS_URL) : undefined;
-  const realtime = createRealtimeServer(httpServer, { allowedOrigins: env.ALLOWED_ORIGINS, adapter: cluster?.adapter });
+  const realtime = createRealtimeServer(httpServer, {
+    allowedOrigins: env.ALLOWED_ORIGINS,
+    adapter: cluster?.adapter,
+    settings: { unclaimedReminderSeconds: env.UNCLAIMED_REMINDER_SECONDS, emergencyEscalationSeconds: env.EMERGENCY_ESCALATION_SECONDS },
+  });
   setRealtime(realtime);
 
   await new Promise<void>((resolve) => httpServer.listen(env.PORT, env.HOST, resolve));

@@ -1,5 +1,8 @@
 import { getDb } from "./db";
 import { logger } from "./logger";
+import { AppError } from "./errors";
+import { listAuditSchema } from "./chat/schemas";
+import type { AuditView } from "./chat/types";
 import type { Prisma } from "./generated/prisma/client";
 
 export type AuditAction =
@@ -16,7 +19,9 @@ export type AuditAction =
   | "conversation.transferred"
   | "conversation.resolved"
   | "conversation.reopened"
-  | "emergency.acknowledged";
+  | "emergency.acknowledged"
+  | "emergency.raised"
+  | "emergency.escalated";
 
 export interface AuditInput {
   action: AuditAction;
@@ -35,4 +40,25 @@ export async function recordAudit(input: AuditInput, db: Prisma.TransactionClien
   } catch (error) {
     logger.error({ err: error, action: input.action }, "audit write failed");
   }
+}
+
+/** The audit record, newest first, for admins. Throws FORBIDDEN or VALIDATION. */
+export async function listAudit(viewer: { role: string }, input: unknown): Promise<AuditView[]> {
+  if (viewer.role !== "CONTROL_ADMIN") throw new AppError("FORBIDDEN", "Only admins can read the audit record.");
+  const parsed = listAuditSchema.safeParse(input ?? {});
+  if (!parsed.success) throw new AppError("VALIDATION", parsed.error.issues[0]?.message ?? "Invalid request.");
+  const rows = await getDb().auditEvent.findMany({
+    where: parsed.data.before ? { createdAt: { lt: new Date(parsed.data.before) } } : {},
+    orderBy: { createdAt: "desc" },
+    take: parsed.data.limit ?? 50,
+    include: { actor: { select: { id: true, name: true } } },
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    action: row.action,
+    actor: row.actor,
+    subject: row.subject,
+    detail: row.detail as unknown,
+    createdAt: row.createdAt.toISOString(),
+  }));
 }

@@ -35,6 +35,8 @@ const envSchema = z.object({
   SEED_DEMO: z.enum(["0", "1"]).optional(),
   /** Interval of the reminder for unclaimed conversations, in seconds. */
   UNCLAIMED_REMINDER_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
+  /** An emergency unacknowledged this long escalates (louder alert, admins notified). */
+  EMERGENCY_ESCALATION_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 export type Env = z.infer<typeof envSchema> & { NEXTAUTH_SECRET: string; isProduction: boolean };

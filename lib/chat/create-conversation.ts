@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { getDb } from "../db";
+import { recordAudit } from "../audit";
 import { Prisma } from "../generated/prisma/client";
 import { AppError } from "../errors";
 import { requireField } from "./access";
@@ -71,5 +72,6 @@ export async function createConversation(creator: AuthUser, input: unknown): Pro
     return { conversation: await getConversationView(creator, conversationId), message: toMessageView(message), duplicate: true };
   }
 
+  if (category === "EMERGENCY") await recordAudit({ action: "emergency.raised", actorId: creator.id, subject: conversationId });
   return { conversation: await getConversationView(creator, conversationId), message: toMessageView(message), duplicate: false };
 }

@@ -5,22 +5,55 @@ import { RECENTLY_RESOLVED_MS } from "./constants";
 import { toConversationViews } from "./get-conversation";
 import { listConversationsSchema } from "./schemas";
 import { conversationInclude } from "./views";
-import { categoriesForRoom, isControlRole, type AuthUser, type ConversationView } from "./types";
+import { categoriesForRoom, isControlRole, type AuthUser, type ConversationFilter, type ConversationView } from "./types";
 
 const LIST_LIMIT = 200;
 
+function statusFilter(filter: ConversationFilter, viewer: AuthUser): Prisma.ConversationWhereInput {
+  switch (filter) {
+    case "open":
+      return { status: { in: ["OPEN", "ASSIGNED"] } };
+    case "mine":
+      return { status: "ASSIGNED", assigneeId: viewer.id };
+    case "assigned":
+      return { status: "ASSIGNED" };
+    case "resolved":
+      return { status: "RESOLVED" };
+    case "all":
+      return {};
+  }
+}
+
+/** By person (creator's name or email), title, or message text. Staff-only notes are searchable: only staff search. */
+function searchFilter(search: string): Prisma.ConversationWhereInput {
+  const contains = { contains: search, mode: "insensitive" as const };
+  return {
+    OR: [
+      { title: contains },
+      { creator: { name: contains } },
+      { creator: { email: contains } },
+      { vehicle: contains },
+      { route: contains },
+      { messages: { some: { body: contains } } },
+    ],
+  };
+}
+
 /**
  * Active conversations. Field staff: their open and assigned ones and those resolved in the last day.
- * Control staff: every open or assigned conversation, optionally only those a support room hears.
+ * Control staff: every open or assigned conversation (or the `status` filter), optionally only those a
+ * support room hears, optionally matching `search`.
  * Newest activity first. Throws VALIDATION.
  */
 export async function listActiveConversations(viewer: AuthUser, input: unknown = {}): Promise<ConversationView[]> {
   const parsed = listConversationsSchema.safeParse(input ?? {});
   if (!parsed.success) throw new AppError("VALIDATION", parsed.error.issues[0]?.message ?? "Invalid request.");
+  const { room, status, search } = parsed.data;
   const where: Prisma.ConversationWhereInput = isControlRole(viewer.role)
     ? {
-        status: { in: ["OPEN", "ASSIGNED"] },
-        ...(parsed.data.room ? { category: { in: categoriesForRoom(parsed.data.room) } } : {}),
+        ...statusFilter(status ?? "open", viewer),
+        ...(room ? { category: { in: categoriesForRoom(room) } } : {}),
+        ...(search ? searchFilter(search) : {}),
       }
     : {
         creatorId: viewer.id,

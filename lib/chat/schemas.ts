@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CATEGORIES, SUPPORT_ROOMS } from "./types";
+import { CATEGORIES, CONVERSATION_FILTERS, ROLES, SUPPORT_ROOMS } from "./types";
 import {
   CLIENT_ID_MAX_LENGTH,
   HISTORY_PAGE_MAX,
@@ -50,6 +50,10 @@ export type SendMessageInput = z.infer<typeof sendMessageSchema>;
 
 export const listConversationsSchema = z.object({
   room: z.enum(SUPPORT_ROOMS).optional(),
+  /** Control staff only: open (default: OPEN or ASSIGNED), mine, assigned, resolved, all. */
+  status: z.enum(CONVERSATION_FILTERS).optional(),
+  /** Control staff only: matches the creator's name, the title, or message text. */
+  search: z.string().trim().max(100).refine(noNul, NO_NUL).optional(),
 });
 export type ListConversationsInput = z.infer<typeof listConversationsSchema>;
 
@@ -96,3 +100,22 @@ export type UpdateFieldContextInput = z.infer<typeof updateFieldContextSchema>;
 
 export const userRefSchema = z.object({ userId: id });
 export type UserRefInput = z.infer<typeof userRefSchema>;
+
+export const listUsersSchema = z.object({
+  role: z.enum(ROLES).optional(),
+  includeInactive: z.boolean().optional(),
+});
+export type ListUsersInput = z.infer<typeof listUsersSchema>;
+
+export const setRoleSchema = z.object({ userId: id, role: z.enum(ROLES) });
+export type SetRoleInput = z.infer<typeof setRoleSchema>;
+
+export const resetPasswordSchema = z.object({ userId: id, password: z.string().min(8).max(200) });
+export type ResetPasswordInput = z.infer<typeof resetPasswordSchema>;
+
+export const listAuditSchema = z.object({
+  limit: z.number().int().min(1).max(200).optional(),
+  /** Cursor: events created before this ISO time. */
+  before: z.iso.datetime().optional(),
+});
+export type ListAuditInput = z.infer<typeof listAuditSchema>;

@@ -80,6 +80,8 @@ export interface ConversationView {
   vehicle: string | null;
   route: string | null;
   emergencyAck: { by: { id: string; name: string }; at: string } | null;
+  /** When an unacknowledged emergency escalated, if it did. */
+  escalatedAt: string | null;
   lastSequence: number;
   lastMessageAt: string;
   createdAt: string;
@@ -103,3 +105,48 @@ export interface TypingSignal {
   user: { id: string; name: string; role: Role };
   isTyping: boolean;
 }
+
+export interface PresenceUser {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+export interface PresenceChange {
+  user: PresenceUser;
+  online: boolean;
+}
+
+/** What an admin sees of an account. */
+export interface AccountView extends UserSummary {
+  email: string;
+  isActive: boolean;
+  createdAt: string;
+}
+
+export interface AuditView {
+  id: string;
+  action: string;
+  actor: { id: string; name: string } | null;
+  subject: string | null;
+  detail: unknown;
+  createdAt: string;
+}
+
+/** The field staff member behind a conversation, for the dashboard's context panel. */
+export interface UserContext {
+  user: UserSummary;
+  online: boolean;
+  conversations: ConversationView[];
+}
+
+/** Settings the server hands each client in session:ready. */
+export interface ClientSettings {
+  unclaimedReminderSeconds: number;
+  emergencyEscalationSeconds: number;
+  /** Control staff only: canned responses for the composer. */
+  cannedResponses: string[];
+}
+
+export const CONVERSATION_FILTERS = ["open", "mine", "assigned", "resolved", "all"] as const;
+export type ConversationFilter = (typeof CONVERSATION_FILTERS)[number];

@@ -75,6 +75,7 @@ export function toConversationView(row: ConversationRow, viewer: AuthUser, hidde
     vehicle: row.vehicle,
     route: row.route,
     emergencyAck: row.emergencyAckBy && row.emergencyAckAt ? { by: row.emergencyAckBy, at: row.emergencyAckAt.toISOString() } : null,
+    escalatedAt: row.emergencyEscalatedAt?.toISOString() ?? null,
     lastSequence: row.lastSequence,
     lastMessageAt: row.lastMessageAt.toISOString(),
     createdAt: row.createdAt.toISOString(),

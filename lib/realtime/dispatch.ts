@@ -2,7 +2,7 @@ import { toAck, type Ack } from "../errors";
 import { logger } from "../logger";
 import type { AckData, ClientEventName } from "./events";
 import { operations, type OperationContext } from "./operations";
-import type { RateLimiter } from "./rate-limit";
+import type { Limiter } from "./rate-limit";
 
 /**
  * Runs one client event for either transport and turns the outcome into an ack. Never throws: a
@@ -12,10 +12,10 @@ export async function dispatch<E extends ClientEventName>(
   event: E,
   ctx: OperationContext,
   input: unknown,
-  limiter: RateLimiter,
+  limiter: Limiter,
 ): Promise<Ack<AckData<E>>> {
   try {
-    limiter.consume(ctx.user.id);
+    await limiter.consume(ctx.user.id);
     const data = await (operations[event] as (ctx: OperationContext, input: unknown) => Promise<AckData<E>>)(ctx, input);
     return { ok: true, data };
   } catch (error) {

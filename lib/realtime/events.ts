@@ -14,7 +14,12 @@ import type {
   UpdateFieldContextInput,
   ConversationRefInput,
   UserRefInput,
+  ListUsersInput,
+  SetRoleInput,
+  ResetPasswordInput,
+  ListAuditInput,
 } from "../chat/schemas";
+import type { CreateUserInput } from "../users/create-user";
 import type {
   AuthUser,
   ConversationView,
@@ -23,6 +28,12 @@ import type {
   SupportRoom,
   TypingSignal,
   UserSummary,
+  AccountView,
+  AuditView,
+  ClientSettings,
+  PresenceChange,
+  PresenceUser,
+  UserContext,
 } from "../chat/types";
 
 export type { Ack } from "../errors";
@@ -47,6 +58,22 @@ export interface ClientToServerEvents {
   "profile:update": Handler<UpdateFieldContextInput, { user: UserSummary }>;
   /** Admins only: deactivates an account and disconnects its sockets everywhere. */
   "user:deactivate": Handler<UserRefInput, { userId: string }>;
+  /** Admins only. */
+  "user:reactivate": Handler<UserRefInput, { userId: string }>;
+  /** Admins only: creates an account (field or control staff). */
+  "user:create": Handler<CreateUserInput, { user: AccountView }>;
+  /** Admins only: changes a role; the user's sockets are disconnected so the new role applies. */
+  "user:set-role": Handler<SetRoleInput, { user: AccountView }>;
+  /** Admins only: sets a new password and ends the user's sessions. */
+  "user:reset-password": Handler<ResetPasswordInput, { userId: string }>;
+  /** Control staff: accounts (staff see control staff, for transfers; admins see everyone). */
+  "user:list": Handler<ListUsersInput, { users: AccountView[] }>;
+  /** Control staff: the field staff member behind a conversation (context panel). */
+  "user:context": Handler<UserRefInput, UserContext>;
+  /** Control staff: who is connected now. */
+  "presence:list": Handler<Record<string, never>, { online: PresenceUser[] }>;
+  /** Admins only: the audit record, newest first. */
+  "audit:list": Handler<ListAuditInput, { events: AuditView[] }>;
 }
 
 export interface ServerToClientEvents {
@@ -59,7 +86,11 @@ export interface ServerToClientEvents {
   "typing": (signal: TypingSignal) => void;
   "read:updated": (receipt: ReadReceipt) => void;
   /** Sent once after connecting: who the server thinks you are and which rooms you monitor. */
-  "session:ready": (session: { user: AuthUser; rooms: SupportRoom[] }) => void;
+  "session:ready": (session: { user: AuthUser; rooms: SupportRoom[]; settings: ClientSettings }) => void;
+  /** To control staff: someone connected (first connection) or disconnected (last connection). */
+  "presence:updated": (change: PresenceChange) => void;
+  /** To control staff: an emergency went unacknowledged past the escalation time (sent once, by one node). */
+  "emergency:escalated": (conversation: ConversationView) => void;
 }
 
 /** What one node tells the others (Redis adapter): work for their JSON WebSocket connections. */
@@ -110,6 +141,14 @@ export const CLIENT_EVENTS = [
   "room:leave",
   "profile:update",
   "user:deactivate",
+  "user:reactivate",
+  "user:create",
+  "user:set-role",
+  "user:reset-password",
+  "user:list",
+  "user:context",
+  "presence:list",
+  "audit:list",
 ] as const satisfies readonly ClientEventName[];
 
 export const SERVER_EVENTS = [
@@ -119,4 +158,6 @@ export const SERVER_EVENTS = [
   "typing",
   "read:updated",
   "session:ready",
+  "presence:updated",
+  "emergency:escalated",
 ] as const satisfies readonly ServerEventName[];

@@ -58,6 +58,18 @@ export const SEED_REQUEST_TYPES: Record<string, SeedType> = {
   reopen_conversation: { event: "conversation:reopen", toInput: (d) => ({ conversationId: d.conversation_id }) },
   acknowledge_emergency: { event: "emergency:acknowledge", toInput: (d) => ({ conversationId: d.conversation_id }) },
   update_profile: { event: "profile:update", toInput: (d) => ({ vehicle: d.vehicle ?? null, route: d.route ?? null }) },
+  get_presence: { event: "presence:list", toInput: () => ({}) },
+  get_user_context: { event: "user:context", toInput: (d) => ({ userId: d.user_id }) },
+  list_users: { event: "user:list", toInput: (d) => ({ role: d.role, includeInactive: d.include_inactive }) },
+  create_user: {
+    event: "user:create",
+    toInput: (d) => ({ email: d.email, name: d.name, role: d.role, password: d.password, vehicle: d.vehicle, route: d.route }),
+  },
+  set_user_role: { event: "user:set-role", toInput: (d) => ({ userId: d.user_id, role: d.role }) },
+  reset_user_password: { event: "user:reset-password", toInput: (d) => ({ userId: d.user_id, password: d.password }) },
+  deactivate_user: { event: "user:deactivate", toInput: (d) => ({ userId: d.user_id }) },
+  reactivate_user: { event: "user:reactivate", toInput: (d) => ({ userId: d.user_id }) },
+  get_audit_log: { event: "audit:list", toInput: (d) => ({ limit: d.limit, before: d.before }) },
 };
 
 /** Pushed event names on the JSON WebSocket. */
@@ -67,6 +79,8 @@ export const SEED_PUSH_TYPES: Record<Exclude<ServerEventName, "session:ready">, 
   "conversation:updated": "conversation_updated",
   typing: "typing_indicator",
   "read:updated": "message_read",
+  "presence:updated": "presence_updated",
+  "emergency:escalated": "emergency_escalated",
 };
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -130,11 +144,12 @@ export class JsonGateway implements LocalSink {
       this.add(conn, rooms.control());
       for (const room of await getMonitoredRooms(user).catch(() => [])) this.add(conn, rooms.support(room));
     })();
-    const ctx: OperationContext = { user, broadcaster: this.deps.broadcaster, typing: this.deps.typing };
+    const ctx: OperationContext = { user, broadcaster: this.deps.broadcaster, typing: this.deps.typing, presence: this.deps.presence };
     ws.on("message", (raw, isBinary) => void joined.then(() => this.onFrame(conn, ctx, raw, isBinary)));
     void joined.then(() => {
       logger.info({ transport: "json-ws", userId: user.id, role: user.role }, "connected");
       this.send(conn, { type: "connection_established", data: { user: toSnakeCase(user) } });
+      void this.deps.presence.connected({ id: user.id, name: user.name, role: user.role });
     });
   }
 
@@ -186,6 +201,17 @@ export class JsonGateway implements LocalSink {
     }
   }
 
+  /** One entry per open connection on this node (presence counts connections). */
+  connectedUsers(): { id: string; name: string; role: AuthUser["role"] }[] {
+    return [...(this.allConnections())].map((conn) => ({ id: conn.user.id, name: conn.user.name, role: conn.user.role }));
+  }
+
+  private allConnections(): Set<Connection> {
+    const all = new Set<Connection>();
+    for (const members of this.byRoom.values()) for (const conn of members) all.add(conn);
+    return all;
+  }
+
   /** Closes a user's connections with code 4401 (session ended). */
   disconnectUser(userId: string, reason: string): void {
     for (const conn of [...(this.byRoom.get(rooms.user(userId)) ?? [])]) conn.ws.close(4401, reason.slice(0, 100));
@@ -212,7 +238,12 @@ export class JsonGateway implements LocalSink {
       if (members?.size === 0) this.byRoom.delete(room);
     }
     conn.rooms.clear();
-    if (!this.byRoom.has(rooms.user(conn.user.id))) this.deps.typing.clearUser(conn.user.id);
+    const { id, name, role } = conn.user;
+    void this.deps.presence.isOnline(id).then((stillOnline) => {
+      if (stillOnline) return;
+      this.deps.typing.clearUser(id);
+      void this.deps.presence.disconnected({ id, name, role });
+    });
     logger.info({ transport: "json-ws", userId: conn.user.id }, "disconnected");
   }
 
@@ -221,9 +252,7 @@ export class JsonGateway implements LocalSink {
   }
 
   private checkAlive(): void {
-    const all = new Set<Connection>();
-    for (const members of this.byRoom.values()) for (const conn of members) all.add(conn);
-    for (const conn of all) {
+    for (const conn of this.allConnections()) {
       if (!conn.isAlive) {
         conn.ws.terminate();
         continue;

@@ -15,10 +15,17 @@ import {
   transferConversation,
   type WorkflowResult,
 } from "../chat/conversation-workflow";
-import { conversationRefSchema, typingSchema, userRefSchema } from "../chat/schemas";
-import { deactivateUser } from "../users/manage-user";
+import { conversationRefSchema, resetPasswordSchema, setRoleSchema, typingSchema, userRefSchema } from "../chat/schemas";
+import { changeRole, deactivateUser, reactivateUser, setPassword } from "../users/manage-user";
+import { createUser } from "../users/create-user";
+import { listUsers, toAccountView } from "../users/list-users";
+import { getUserContext } from "../users/user-context";
+import { listAudit } from "../audit";
+import { getDb } from "../db";
+import { requireControl } from "../chat/access";
+import type { Presence } from "./presence";
 import { updateFieldContext } from "../users/update-field-context";
-import { SUPPORT_ROOMS, type AuthUser, type SupportRoom } from "../chat/types";
+import { SUPPORT_ROOMS, type AccountView, type AuthUser, type SupportRoom } from "../chat/types";
 import type { AckData, ClientEventName } from "./events";
 import type { Broadcaster } from "./broadcaster";
 import type { TypingTracker } from "./typing";
@@ -39,6 +46,17 @@ export interface OperationContext {
   user: AuthUser;
   broadcaster: Broadcaster;
   typing: TypingTracker;
+  presence: Presence;
+}
+
+function requireAdmin(ctx: OperationContext, action: string): void {
+  if (ctx.user.role !== "CONTROL_ADMIN") throw new AppError("FORBIDDEN", `Only admins can ${action}.`);
+}
+
+function parseUserRef(input: unknown): string {
+  const parsed = userRefSchema.safeParse(input);
+  if (!parsed.success) throw new AppError("VALIDATION", "userId is required.");
+  return parsed.data.userId;
 }
 
 type Operation<E extends ClientEventName> = (ctx: OperationContext, input: unknown) => Promise<AckData<E>>;
@@ -97,6 +115,11 @@ export const operations: OperationTable = {
     const sent = await sendMessage(ctx.user, input);
     if (!sent.duplicate) {
       ctx.broadcaster.publish(messageDelivery(sent.message, sent.creatorId));
+      // Replying means the sender has read up to here: the other side sees it as read.
+      if (sent.message.kind !== "NOTE") {
+        const receipt = { conversationId: sent.message.conversationId, user: { id: ctx.user.id, name: ctx.user.name, role: ctx.user.role }, lastReadSequence: sent.message.sequence };
+        ctx.broadcaster.publish(readDelivery(receipt, sent.creatorId));
+      }
       if (sent.conversation) {
         ctx.broadcaster.publish(conversationUpdateForCreator(sent.conversation));
         const controlView = await getConversationView({ ...ctx.user, role: "CONTROL_STAFF" }, sent.conversation.id);
@@ -144,12 +167,64 @@ export const operations: OperationTable = {
   "profile:update": async (ctx, input) => ({ user: await updateFieldContext(ctx.user, input) }),
 
   "user:deactivate": async (ctx, input) => {
-    if (ctx.user.role !== "CONTROL_ADMIN") throw new AppError("FORBIDDEN", "Only admins can deactivate accounts.");
-    const parsed = userRefSchema.safeParse(input);
-    if (!parsed.success) throw new AppError("VALIDATION", "userId is required.");
-    if (parsed.data.userId === ctx.user.id) throw new AppError("CONFLICT", "You cannot deactivate your own account.");
-    const { id } = await deactivateUser(parsed.data.userId, ctx.user.id);
+    requireAdmin(ctx, "deactivate accounts");
+    const userId = parseUserRef(input);
+    if (userId === ctx.user.id) throw new AppError("CONFLICT", "You cannot deactivate your own account.");
+    const { id } = await deactivateUser(userId, ctx.user.id);
     ctx.broadcaster.disconnectUser(id, "account deactivated");
     return { userId: id };
   },
+
+  "user:reactivate": async (ctx, input) => {
+    requireAdmin(ctx, "reactivate accounts");
+    const { id } = await reactivateUser(parseUserRef(input), ctx.user.id);
+    return { userId: id };
+  },
+
+  "user:create": async (ctx, input) => {
+    requireAdmin(ctx, "create accounts");
+    const created = await createUser(input, ctx.user.id);
+    const row = await findAccount(created.id);
+    return { user: row };
+  },
+
+  "user:set-role": async (ctx, input) => {
+    requireAdmin(ctx, "change roles");
+    const parsed = setRoleSchema.safeParse(input);
+    if (!parsed.success) throw new AppError("VALIDATION", parsed.error.issues[0]?.message ?? "Invalid request.");
+    if (parsed.data.userId === ctx.user.id) throw new AppError("CONFLICT", "You cannot change your own role.");
+    await changeRole(parsed.data.userId, parsed.data.role, ctx.user.id);
+    // The old role is in their session: end it so the next sign-in carries the new one.
+    ctx.broadcaster.disconnectUser(parsed.data.userId, "role changed");
+    return { user: await findAccount(parsed.data.userId) };
+  },
+
+  "user:reset-password": async (ctx, input) => {
+    requireAdmin(ctx, "reset passwords");
+    const parsed = resetPasswordSchema.safeParse(input);
+    if (!parsed.success) throw new AppError("VALIDATION", parsed.error.issues[0]?.message ?? "Invalid request.");
+    await setPassword(parsed.data.userId, parsed.data.password, ctx.user.id);
+    ctx.broadcaster.disconnectUser(parsed.data.userId, "password reset");
+    return { userId: parsed.data.userId };
+  },
+
+  "user:list": async (ctx, input) => ({ users: await listUsers(ctx.user, input) }),
+
+  "user:context": async (ctx, input) => {
+    const context = await getUserContext(ctx.user, input);
+    return { ...context, online: await ctx.presence.isOnline(context.user.id) };
+  },
+
+  "presence:list": async (ctx) => {
+    requireControl(ctx.user, "see who is online");
+    return { online: await ctx.presence.list() };
+  },
+
+  "audit:list": async (ctx, input) => ({ events: await listAudit(ctx.user, input) }),
 };
+
+async function findAccount(userId: string): Promise<AccountView> {
+  const user = await getDb().user.findUnique({ where: { id: userId } });
+  if (!user) throw new AppError("NOT_FOUND", "No such account.");
+  return toAccountView(user);
+}

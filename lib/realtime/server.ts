@@ -8,16 +8,46 @@ import { RateLimiter } from "./rate-limit";
 import { TypingTracker } from "./typing";
 import { attachSocketIo } from "./socket-io";
 import { typingDelivery } from "./audience";
+import { Presence } from "./presence";
+import { escalateOverdueEmergencies } from "../chat/escalate-emergencies";
+import type { ClientSettings } from "../chat/types";
+import { rooms } from "./rooms";
+
+/**
+ * Every node sweeps for overdue emergencies; the database decides which node escalates each one
+ * (escalateOverdueEmergencies claims rows with a conditional update), so it is announced once.
+ */
+function startEscalationLoop(broadcaster: Broadcaster, afterSeconds: number): NodeJS.Timeout {
+  let isRunning = false;
+  const timer = setInterval(() => {
+    if (isRunning) return;
+    isRunning = true;
+    escalateOverdueEmergencies(afterSeconds)
+      .then((escalated) => {
+        for (const conversation of escalated) {
+          logger.warn({ conversationId: conversation.id }, "emergency escalated");
+          broadcaster.publish({ to: [rooms.control()], event: "emergency:escalated", payload: conversation });
+        }
+      })
+      .catch((error: unknown) => logger.error({ err: error }, "escalation sweep failed"))
+      .finally(() => (isRunning = false));
+  }, Math.min(2000, Math.max(250, (afterSeconds * 1000) / 4)));
+  timer.unref();
+  return timer;
+}
 
 export interface RealtimeDeps {
   allowedOrigins: readonly string[];
   broadcaster: Broadcaster;
   typing: TypingTracker;
   limiter: RateLimiter;
+  presence: Presence;
+  settings: Omit<ClientSettings, "cannedResponses">;
 }
 
 export interface RealtimeOptions {
   allowedOrigins: readonly string[];
+  settings: Omit<ClientSettings, "cannedResponses">;
   /** A Socket.IO adapter constructor (the Redis Streams adapter when REDIS_URL is set). */
   adapter?: Parameters<RealtimeIo["adapter"]>[0];
 }
@@ -42,10 +72,13 @@ export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOp
   const typing = new TypingTracker((subject, isTyping) =>
     broadcaster.publish(typingDelivery({ conversationId: subject.conversationId, user: subject.user, isTyping }, subject.creatorId)),
   );
-  const deps: RealtimeDeps = { allowedOrigins: options.allowedOrigins, broadcaster, typing, limiter: new RateLimiter() };
-  const gateway = new JsonGateway(deps);
+  let gateway: JsonGateway | undefined;
+  const presence = new Presence(io, broadcaster, () => gateway?.connectedUsers() ?? []);
+  const deps: RealtimeDeps = { allowedOrigins: options.allowedOrigins, broadcaster, typing, limiter: new RateLimiter(), presence, settings: options.settings };
+  gateway = new JsonGateway(deps);
   broadcaster.addSink(gateway);
   attachSocketIo(io, deps);
+  const escalation = startEscalationLoop(broadcaster, options.settings.emergencyEscalationSeconds);
 
   httpServer.on("upgrade", (req, socket, head) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
@@ -57,8 +90,9 @@ export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOp
     broadcaster,
     async close(reason) {
       logger.info({ reason }, "closing realtime connections");
+      clearInterval(escalation);
       typing.close();
-      gateway.closeAll(reason);
+      gateway?.closeAll(reason);
       io.disconnectSockets(true);
       // io.close() also closes the HTTP server; server.ts has already stopped it from accepting.
       await new Promise<void>((resolve) => void io.close(() => resolve()));

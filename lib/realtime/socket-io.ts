@@ -2,6 +2,7 @@ import { toWireError } from "../errors";
 import { logger } from "../logger";
 import { getMonitoredRooms } from "../chat/support-rooms";
 import { isControlRole } from "../chat/types";
+import { CANNED_RESPONSES } from "../chat/canned-responses";
 import { authenticateHandshake } from "./authenticate";
 import { CLIENT_EVENTS, type ClientEventName } from "./events";
 import { dispatch } from "./dispatch";
@@ -44,7 +45,7 @@ export function attachSocketIo(io: RealtimeIo, deps: RealtimeDeps): void {
 
   io.on("connection", (socket) => {
     const user = socket.data.user;
-    const ctx: OperationContext = { user, broadcaster: deps.broadcaster, typing: deps.typing };
+    const ctx: OperationContext = { user, broadcaster: deps.broadcaster, typing: deps.typing, presence: deps.presence };
     // Handlers are registered at once (a packet that arrives before its handler is dropped by
     // Socket.IO); each waits for the room joins below before it runs.
     const joined = (async () => {
@@ -68,7 +69,9 @@ export function attachSocketIo(io: RealtimeIo, deps: RealtimeDeps): void {
     joined.then(
       () => {
         logger.info({ transport: "socket.io", userId: user.id, role: user.role, socketId: socket.id }, "connected");
-        socket.emit("session:ready", { user, rooms: socket.data.rooms });
+        const settings = { ...deps.settings, cannedResponses: isControlRole(user.role) ? [...CANNED_RESPONSES] : [] };
+        socket.emit("session:ready", { user, rooms: socket.data.rooms, settings });
+        void deps.presence.connected({ id: user.id, name: user.name, role: user.role });
       },
       (error: unknown) => {
         logger.error({ err: error }, "connection setup failed");
@@ -89,15 +92,13 @@ export function attachSocketIo(io: RealtimeIo, deps: RealtimeDeps): void {
 
     socket.on("disconnect", (reason) => {
       logger.info({ transport: "socket.io", userId: socket.data.user?.id, reason }, "disconnected");
-      void userHasOtherConnections(io, socket.data.user?.id).then((hasOthers) => {
-        if (!hasOthers && socket.data.user) deps.typing.clearUser(socket.data.user.id);
+      const gone = socket.data.user;
+      if (!gone) return;
+      void deps.presence.isOnline(gone.id).then((stillOnline) => {
+        if (stillOnline) return;
+        deps.typing.clearUser(gone.id);
+        void deps.presence.disconnected({ id: gone.id, name: gone.name, role: gone.role });
       });
     });
   });
-}
-
-async function userHasOtherConnections(io: RealtimeIo, userId: string | undefined): Promise<boolean> {
-  if (!userId) return false;
-  const sockets = await io.in(rooms.user(userId)).local.fetchSockets().catch(() => []);
-  return sockets.length > 0;
 }

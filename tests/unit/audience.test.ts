@@ -30,6 +30,7 @@ function conversation(category: Category): ConversationView {
     vehicle: null,
     route: null,
     emergencyAck: null,
+    escalatedAt: null,
     lastSequence: 1,
     lastMessageAt: at,
     createdAt: at,
