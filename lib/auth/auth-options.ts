@@ -4,6 +4,7 @@ import { signIn } from "./sign-in";
 import { AppError } from "../errors";
 import { TOKEN_TTL_SECONDS } from "../chat/constants";
 import type { Role } from "../chat/types";
+import { endSessions } from "./end-sessions";
 
 /** next-auth: credentials sign-in, JWT sessions carrying the user id, role and token version. */
 export const authOptions: NextAuthOptions = {
@@ -27,6 +28,13 @@ export const authOptions: NextAuthOptions = {
       },
     }),
   ],
+  events: {
+    // Signing out ends the account's sessions everywhere and closes its sockets at once.
+    async signOut({ token }) {
+      const userId = typeof token?.sub === "string" ? token.sub : null;
+      if (userId) await endSessions(userId, "signed out");
+    },
+  },
   callbacks: {
     jwt({ token, user }) {
       if (user) {

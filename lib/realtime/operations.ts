@@ -194,8 +194,8 @@ export const operations: OperationTable = {
     if (!parsed.success) throw new AppError("VALIDATION", parsed.error.issues[0]?.message ?? "Invalid request.");
     if (parsed.data.userId === ctx.user.id) throw new AppError("CONFLICT", "You cannot change your own role.");
     await changeRole(parsed.data.userId, parsed.data.role, ctx.user.id);
-    // The old role is in their session: end it so the next sign-in carries the new one.
-    ctx.broadcaster.disconnectUser(parsed.data.userId, "role changed");
+    // The old role is in their session: end it so the next sign-in carries the new one (after this ack).
+    setImmediate(() => ctx.broadcaster.disconnectUser(parsed.data.userId, "role changed"));
     return { user: await findAccount(parsed.data.userId) };
   },
 
@@ -204,7 +204,7 @@ export const operations: OperationTable = {
     const parsed = resetPasswordSchema.safeParse(input);
     if (!parsed.success) throw new AppError("VALIDATION", parsed.error.issues[0]?.message ?? "Invalid request.");
     await setPassword(parsed.data.userId, parsed.data.password, ctx.user.id);
-    ctx.broadcaster.disconnectUser(parsed.data.userId, "password reset");
+    setImmediate(() => ctx.broadcaster.disconnectUser(parsed.data.userId, "password reset"));
     return { userId: parsed.data.userId };
   },
 

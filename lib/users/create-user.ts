@@ -6,13 +6,16 @@ import { hashPassword, PASSWORD_MIN_LENGTH } from "../auth/password";
 import { ROLES, isControlRole, type UserSummary } from "../chat/types";
 import { Prisma } from "../generated/prisma/client";
 
+const noNul = (value: string) => !value.includes("\u0000");
+const text = (max: number) => z.string().trim().max(max).refine(noNul, "must not contain NUL characters");
+
 export const createUserSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(254),
-  name: z.string().trim().min(1).max(80),
+  name: text(80).pipe(z.string().min(1)),
   role: z.enum(ROLES),
   password: z.string().min(PASSWORD_MIN_LENGTH).max(200),
-  vehicle: z.string().trim().max(40).optional(),
-  route: z.string().trim().max(40).optional(),
+  vehicle: text(40).nullish(),
+  route: text(40).nullish(),
 });
 export type CreateUserInput = z.infer<typeof createUserSchema>;
 

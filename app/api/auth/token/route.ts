@@ -12,6 +12,10 @@ export const dynamic = "force-dynamic";
  */
 export async function POST(request: Request) {
   try {
+    // Only JSON: a cross-site form cannot send it without a CORS preflight, which we never allow.
+    if (!request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) {
+      return Response.json({ error: { code: "VALIDATION", message: "Send JSON with Content-Type: application/json." } }, { status: 415 });
+    }
     let body: unknown;
     try {
       body = await request.json();
