@@ -13,7 +13,8 @@ function chromiumPath(): string {
   return "/usr/bin/chromium";
 }
 
-const PORT = 3100;
+// E2E_PORT lets two engineers run e2e side by side; start-server.ts reads the same variable.
+const PORT = Number(process.env.E2E_PORT ?? 3100);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({

@@ -36,7 +36,7 @@ export function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      source: "/((?!api|_next/static|_next/image|favicon.ico|sw.js|manifest.webmanifest|icon).*)",
+      source: "/((?!api|_next/static|_next/image|favicon.ico|sw.js|manifest.webmanifest|icon|apple-touch-icon|offline).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

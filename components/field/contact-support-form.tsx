@@ -10,7 +10,8 @@ export function defaultCategoryFor(role: Role): Category {
   return role === "QUEUE_REGULATOR" ? "REGULATOR" : role === "BUS_DRIVER" ? "DRIVER" : "GENERAL";
 }
 
-export function ContactSupportForm({ role, onCreated, onCancel }: { role: Role; onCreated(conversationId: string): void; onCancel(): void }) {
+/** `onCreated(null)`: no signal, so the conversation waits in the outbox and is opened when it returns. */
+export function ContactSupportForm({ role, onCreated, onCancel }: { role: Role; onCreated(conversationId: string | null): void; onCancel(): void }) {
   const createConversation = useChat((s) => s.createConversation);
   const [category, setCategory] = useState<Category>(defaultCategoryFor(role));
   const [title, setTitle] = useState("");
@@ -36,11 +37,11 @@ export function ContactSupportForm({ role, onCreated, onCancel }: { role: Role; 
           {CATEGORIES.map((value) => (
             <label
               key={value}
-              className={`flex min-h-11 cursor-pointer items-center gap-2 rounded-lg border px-3 ${
-                category === value ? "border-teal-700 bg-teal-50 dark:bg-teal-950" : "border-slate-300 dark:border-slate-600"
+              className={`flex min-h-12 cursor-pointer items-center gap-2 rounded-lg border px-3 ${
+                category === value ? "border-teal-800 bg-teal-50 dark:border-teal-300 dark:bg-teal-950" : "border-slate-300 dark:border-slate-600"
               }`}
             >
-              <input type="radio" name="category" value={value} checked={category === value} onChange={() => setCategory(value)} data-testid={`category-${value.toLowerCase()}`} />
+              <input type="radio" className="size-5" name="category" value={value} checked={category === value} onChange={() => setCategory(value)} data-testid={`category-${value.toLowerCase()}`} />
               {CATEGORY_LABELS[value]}
             </label>
           ))}
@@ -76,7 +77,7 @@ export function ContactSupportForm({ role, onCreated, onCancel }: { role: Role; 
         <button type="button" onClick={onCancel} className="min-h-12 rounded-lg border border-slate-300 px-4 font-semibold dark:border-slate-600">
           Cancel
         </button>
-        <button type="submit" data-testid="contact-submit" disabled={isBusy || !body.trim()} className="min-h-12 rounded-lg bg-teal-700 px-4 font-semibold text-white disabled:opacity-50">
+        <button type="submit" data-testid="contact-submit" disabled={isBusy || !body.trim()} className="min-h-12 rounded-lg bg-teal-800 px-4 font-semibold text-white disabled:opacity-50">
           {isBusy ? "Sending…" : "Send"}
         </button>
       </div>

@@ -6,36 +6,56 @@ import { CATEGORY_LABELS, STATUS_LABELS, formatTime, sortByActivity } from "@/co
 
 export function ConversationList({ onOpen }: { onOpen(conversationId: string): void }) {
   const conversations = useChat((s) => s.conversations);
+  const waiting = useChat((s) => s.pendingConversations);
+  const retryConversation = useChat((s) => s.retryConversation);
   const sorted = useMemo(() => sortByActivity(Object.values(conversations)), [conversations]);
 
-  if (sorted.length === 0) {
-    return <p className="p-4 text-slate-600 dark:text-slate-400">No conversations yet. Use “Contact support” to reach control.</p>;
+  if (sorted.length === 0 && waiting.length === 0) {
+    return <p className="p-4 text-slate-700 dark:text-slate-300">No conversations yet. Use “Contact support” to reach control.</p>;
   }
   return (
     <ul data-testid="conversation-list" className="flex flex-col divide-y divide-slate-200 dark:divide-slate-800">
+      {waiting.map((p) => (
+        <li key={p.clientId} data-testid="pending-conversation" data-client-id={p.clientId} className="flex flex-col gap-1 px-4 py-3">
+          <span className="flex items-center gap-2">
+            <span className={`font-semibold ${p.category === "EMERGENCY" ? "text-red-800 dark:text-red-300" : ""}`}>{p.title ?? CATEGORY_LABELS[p.category]}</span>
+            <span className="text-xs text-slate-700 dark:text-slate-300">{CATEGORY_LABELS[p.category]}</span>
+          </span>
+          <span className="truncate text-sm text-slate-700 dark:text-slate-300">{p.body}</span>
+          <span data-testid="pending-conversation-state" className="text-xs font-medium text-slate-700 dark:text-slate-300">
+            {p.status === "failed" ? `not sent — ${p.error ?? "refused"}` : "waiting to send"}
+          </span>
+          {p.status === "failed" ? (
+            <button type="button" onClick={() => retryConversation(p.clientId)} className="min-h-11 self-start rounded-lg px-3 text-sm font-semibold text-teal-800 underline dark:text-teal-200">
+              Retry
+            </button>
+          ) : null}
+        </li>
+      ))}
       {sorted.map((c) => (
         <li key={c.id}>
           <button
             type="button"
             data-testid="conversation-item"
             data-conversation-id={c.id}
+            data-category={c.category}
             onClick={() => onOpen(c.id)}
             className="flex min-h-16 w-full flex-col gap-1 px-4 py-3 text-left hover:bg-slate-100 dark:hover:bg-slate-900"
           >
             <span className="flex items-center gap-2">
-              <span className={`font-semibold ${c.category === "EMERGENCY" ? "text-red-700 dark:text-red-300" : ""}`}>{c.title}</span>
-              <span data-testid="conversation-status" className="rounded bg-slate-200 px-1.5 text-xs dark:bg-slate-800">
+              <span className={`font-semibold ${c.category === "EMERGENCY" ? "text-red-800 dark:text-red-300" : ""}`}>{c.title}</span>
+              <span data-testid="conversation-status" className="rounded bg-slate-200 px-1.5 text-xs text-slate-900 dark:bg-slate-800 dark:text-slate-100">
                 {STATUS_LABELS[c.status]}
               </span>
-              <span className="text-xs text-slate-500">{CATEGORY_LABELS[c.category]}</span>
+              <span className="text-xs text-slate-700 dark:text-slate-300">{CATEGORY_LABELS[c.category]}</span>
               {c.unreadCount > 0 ? (
-                <span data-testid="unread-badge" aria-label={`${c.unreadCount} unread`} className="ml-auto rounded-full bg-teal-700 px-2 text-sm font-bold text-white">
+                <span data-testid="unread-badge" aria-label={`${c.unreadCount} unread`} className="ml-auto rounded-full bg-teal-800 px-2 text-sm font-bold text-white">
                   {c.unreadCount}
                 </span>
               ) : null}
             </span>
             {c.lastMessage ? (
-              <span data-testid="conversation-last-message" className="truncate text-sm text-slate-600 dark:text-slate-400">
+              <span data-testid="conversation-last-message" className="truncate text-sm text-slate-700 dark:text-slate-300">
                 {c.lastMessage.senderName}: {c.lastMessage.body} · {formatTime(c.lastMessageAt)}
               </span>
             ) : null}

@@ -1,10 +1,12 @@
 "use client";
 
+import { useCallback } from "react";
 import { useChat } from "@/components/realtime/chat-provider";
 import { useConversation } from "@/components/realtime/use-conversation";
 import { STATUS_LABELS, formatTime, typingLabel } from "@/components/realtime/selectors";
-import { MessageList } from "@/components/ui/message-list";
 import { Composer } from "@/components/ui/composer";
+import { FieldMessageList } from "./field-message-list";
+import { NotificationPrompt } from "./notification-prompt";
 import { QUICK_REPLIES } from "./quick-replies";
 
 export function ConversationView({ conversationId, onBack }: { conversationId: string; onBack(): void }) {
@@ -16,6 +18,7 @@ export function ConversationView({ conversationId, onBack }: { conversationId: s
   const noteTyping = useChat((s) => s.noteTyping);
   const stopTyping = useChat((s) => s.stopTyping);
   const typingText = typingLabel(typing, false);
+  const onLoadOlder = useCallback(() => void loadOlder(conversationId), [loadOlder, conversationId]);
 
   const send = (body: string) => {
     const result = sendMessage(conversationId, body);
@@ -23,19 +26,21 @@ export function ConversationView({ conversationId, onBack }: { conversationId: s
   };
 
   return (
-    <section data-testid="conversation-view" className="flex min-h-0 flex-1 flex-col">
+    <section data-testid="conversation-view" aria-labelledby="conversation-title" className="flex min-h-0 flex-1 flex-col">
       <div className="flex items-center gap-2 border-b border-slate-200 px-2 py-1 dark:border-slate-800">
-        <button type="button" onClick={onBack} data-testid="back-to-list" className="min-h-11 min-w-11 rounded-lg px-2 text-teal-700 dark:text-teal-300">
+        <button type="button" onClick={onBack} data-testid="back-to-list" className="min-h-11 min-w-11 rounded-lg px-2 font-semibold text-teal-800 dark:text-teal-200">
           ← Back
         </button>
-        <h2 className="flex-1 truncate font-semibold">{conversation?.title ?? "Conversation"}</h2>
+        <h2 id="conversation-title" className="flex-1 truncate font-semibold">
+          {conversation?.title ?? "Conversation"}
+        </h2>
         {conversation ? (
-          <span data-testid="conversation-status" className="rounded bg-slate-200 px-2 py-0.5 text-xs dark:bg-slate-800">
+          <span data-testid="conversation-status" className="rounded bg-slate-200 px-2 py-0.5 text-xs text-slate-900 dark:bg-slate-800 dark:text-slate-100">
             {STATUS_LABELS[conversation.status]}
           </span>
         ) : null}
       </div>
-      {conversation?.assignee ? <p className="px-3 pt-1 text-xs text-slate-600 dark:text-slate-400">Handled by {conversation.assignee.name}</p> : null}
+      {conversation?.assignee ? <p className="px-3 pt-1 text-xs text-slate-700 dark:text-slate-300">Handled by {conversation.assignee.name}</p> : null}
       {conversation?.category === "EMERGENCY" ? (
         <p
           data-testid="emergency-status"
@@ -49,26 +54,27 @@ export function ConversationView({ conversationId, onBack }: { conversationId: s
             : "Emergency sent — waiting for control"}
         </p>
       ) : null}
-      <MessageList
-        me={me}
+      <NotificationPrompt />
+      <FieldMessageList
+        myId={me.id}
         conversation={conversation}
         messages={messages}
         pending={pending}
         hasOlder={hasOlder}
-        onLoadOlder={() => void loadOlder(conversationId)}
+        onLoadOlder={onLoadOlder}
         onRetry={(clientId) => retryMessage(conversationId, clientId)}
       />
-      <p data-testid="typing-indicator" aria-live="polite" className="min-h-5 px-3 text-sm italic text-slate-600 dark:text-slate-400">
+      <p data-testid="typing-indicator" aria-live="polite" className="min-h-5 px-3 text-sm italic text-slate-700 dark:text-slate-300">
         {typingText ?? ""}
       </p>
-      <div data-testid="quick-replies" className="grid grid-cols-3 gap-1.5 px-2 pb-2">
+      <div data-testid="quick-replies" role="group" aria-label="Quick replies" className="grid grid-cols-3 gap-1.5 px-2 pb-2">
         {QUICK_REPLIES.map((text) => (
           <button
             key={text}
             type="button"
             data-testid="quick-reply"
             onClick={() => send(text)}
-            className="min-h-12 rounded-lg border border-teal-700 bg-white px-1 text-sm leading-tight font-semibold text-teal-800 hover:bg-teal-50 dark:bg-slate-900 dark:text-teal-200"
+            className="min-h-12 rounded-lg border border-teal-800 bg-white px-1 text-sm leading-tight font-semibold text-teal-900 hover:bg-teal-50 dark:border-teal-300 dark:bg-slate-900 dark:text-teal-100"
           >
             {text}
           </button>

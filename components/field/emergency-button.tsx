@@ -7,7 +7,8 @@ import { EMERGENCY_MESSAGE } from "./quick-replies";
 type Step = "idle" | "first" | "second" | "sending";
 
 /** Two confirmations before an emergency goes out: a pocket tap must never alert control. */
-export function EmergencyButton({ onSent }: { onSent(conversationId: string): void }) {
+/** `onSent(null)`: no signal; the emergency waits in the outbox and goes out first when it returns. */
+export function EmergencyButton({ onSent }: { onSent(conversationId: string | null): void }) {
   const createConversation = useChat((s) => s.createConversation);
   const [step, setStep] = useState<Step>("idle");
   const [error, setError] = useState<string | null>(null);

@@ -1,14 +1,17 @@
 "use client";
 
-import { useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import type { SessionUser } from "@/lib/auth/session";
-import { ChatProvider, useChat } from "@/components/realtime/chat-provider";
+import { ChatProvider, useChat, useChatStore } from "@/components/realtime/chat-provider";
 import { ConnectionBanner } from "@/components/ui/connection-banner";
 import { ErrorNotice } from "@/components/ui/error-notice";
 import { ContactSupportForm } from "./contact-support-form";
 import { ConversationList } from "./conversation-list";
 import { ConversationView } from "./conversation-view";
 import { EmergencyButton } from "./emergency-button";
+import { registerServiceWorker } from "./service-worker";
+import { useBackgroundNotifications } from "./use-background-notifications";
+import { useOfflineReading } from "./use-offline-reading";
 
 export function FieldApp({ user }: { user: SessionUser }) {
   return (
@@ -18,7 +21,13 @@ export function FieldApp({ user }: { user: SessionUser }) {
   );
 }
 
+/** The open conversation lives in the URL (?c=…) so a reload, or the phone's back button, keeps its place. */
+function conversationInUrl(): string | null {
+  return new URLSearchParams(window.location.search).get("c");
+}
+
 function FieldScreen() {
+  const store = useChatStore();
   const me = useChat((s) => s.me);
   const connection = useChat((s) => s.connection);
   const connectionError = useChat((s) => s.connectionError);
@@ -26,10 +35,47 @@ function FieldScreen() {
   const openConversation = useChat((s) => s.openConversation);
   const [isComposingNew, setIsComposingNew] = useState(false);
 
-  const open = (id: string | null) => {
-    setIsComposingNew(false);
-    void openConversation(id);
-  };
+  useOfflineReading(store);
+  useBackgroundNotifications(store);
+
+  useEffect(() => {
+    registerServiceWorker().catch(() => undefined);
+  }, []);
+
+  /** Without a connection, show what the device holds; the history is fetched once online. */
+  const show = useCallback(
+    (id: string | null) => {
+      if (store.getState().connection === "online") void openConversation(id);
+      else store.setState({ activeConversationId: id });
+    },
+    [store, openConversation],
+  );
+
+  useEffect(() => {
+    if (connection !== "online") return;
+    const id = store.getState().activeConversationId;
+    if (id) void openConversation(id);
+  }, [connection, store, openConversation]);
+
+  useEffect(() => {
+    const fromUrl = conversationInUrl();
+    if (fromUrl) show(fromUrl);
+    const onPopState = () => {
+      setIsComposingNew(false);
+      show(conversationInUrl());
+    };
+    window.addEventListener("popstate", onPopState);
+    return () => window.removeEventListener("popstate", onPopState);
+  }, [show]);
+
+  const open = useCallback(
+    (id: string | null) => {
+      setIsComposingNew(false);
+      if (id !== conversationInUrl()) window.history.pushState(null, "", id ? `/field?c=${encodeURIComponent(id)}` : "/field");
+      show(id);
+    },
+    [show],
+  );
 
   return (
     <div className="mx-auto flex h-dvh max-w-md flex-col bg-slate-50 dark:bg-slate-950">
@@ -42,32 +88,34 @@ function FieldScreen() {
         </div>
       </header>
       <ConnectionBanner state={connection} error={connectionError} />
-      <div className="p-2">
-        <EmergencyButton onSent={(id) => open(id)} />
-      </div>
-      <ErrorNotice />
-      {isComposingNew ? (
-        <ContactSupportForm role={me.role} onCreated={(id) => open(id)} onCancel={() => setIsComposingNew(false)} />
-      ) : activeId ? (
-        <ConversationView key={activeId} conversationId={activeId} onBack={() => open(null)} />
-      ) : (
-        <div className="flex min-h-0 flex-1 flex-col">
-          <div className="p-2">
-            <button
-              type="button"
-              data-testid="contact-support"
-              onClick={() => setIsComposingNew(true)}
-              className="min-h-12 w-full rounded-lg bg-teal-700 px-4 text-base font-semibold text-white hover:bg-teal-800"
-            >
-              Contact support
-            </button>
-          </div>
-          <h2 className="px-4 pt-2 text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">Your conversations</h2>
-          <div className="min-h-0 flex-1 overflow-y-auto">
-            <ConversationList onOpen={(id) => open(id)} />
-          </div>
+      <main className="flex min-h-0 flex-1 flex-col">
+        <div className="p-2">
+          <EmergencyButton onSent={(id) => open(id)} />
         </div>
-      )}
+        <ErrorNotice />
+        {isComposingNew ? (
+          <ContactSupportForm role={me.role} onCreated={(id) => open(id)} onCancel={() => setIsComposingNew(false)} />
+        ) : activeId ? (
+          <ConversationView key={activeId} conversationId={activeId} onBack={() => open(null)} />
+        ) : (
+          <div className="flex min-h-0 flex-1 flex-col">
+            <div className="p-2">
+              <button
+                type="button"
+                data-testid="contact-support"
+                onClick={() => setIsComposingNew(true)}
+                className="min-h-12 w-full rounded-lg bg-teal-800 px-4 text-base font-semibold text-white hover:bg-teal-900"
+              >
+                Contact support
+              </button>
+            </div>
+            <h2 className="px-4 pt-2 text-sm font-semibold uppercase tracking-wide text-slate-700 dark:text-slate-300">Your conversations</h2>
+            <div className="min-h-0 flex-1 overflow-y-auto">
+              <ConversationList onOpen={(id) => open(id)} />
+            </div>
+          </div>
+        )}
+      </main>
     </div>
   );
 }

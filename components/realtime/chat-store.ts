@@ -1,7 +1,8 @@
 import { createStore, type StoreApi } from "zustand/vanilla";
 import type { Socket } from "socket.io-client";
 import type { AckData, ClientEventName, ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/events";
-import type { Ack } from "@/lib/errors";
+import type { Ack, WireError } from "@/lib/errors";
+import { isRetryableError, nextOutboxOrder, openOutbox, type Outbox, type OutboxItem } from "./outbox";
 import {
   HISTORY_PAGE_DEFAULT,
   HISTORY_PAGE_MAX,
@@ -14,7 +15,10 @@ import {
   isControlRole,
   type AuthUser,
   type Category,
+  type ClientSettings,
   type ConversationView,
+  type PresenceChange,
+  type PresenceUser,
   type MessageView,
   type ReadReceipt,
   type Role,
@@ -37,7 +41,26 @@ export interface PendingMessage {
   error: string | null;
   /** Emitted on the current connection; an ack may still come. Cleared when the connection drops. */
   isInFlight: boolean;
+  /** Control: a staff-only note. */
+  isNote?: boolean;
+  /** The user's order across conversations: the outbox sends oldest first, one at a time. */
+  order: number;
 }
+
+/** A conversation opened while offline: kept in the outbox until the server creates it. */
+export interface PendingConversation {
+  clientId: string;
+  category: Category;
+  title?: string;
+  body: string;
+  createdAt: string;
+  order: number;
+  status: "sending" | "failed";
+  error: string | null;
+}
+
+/** createConversation: created now, or kept in the outbox until the connection returns. */
+export type CreateResult = ActionResult | { ok: true; conversationId: null; isQueued: true };
 
 export interface TypingEntry {
   name: string;
@@ -58,6 +81,8 @@ export interface ChatState {
   historyLoaded: Record<string, boolean>;
   hasOlder: Record<string, boolean>;
   pending: Record<string, PendingMessage[]>;
+  /** Conversations opened offline, oldest first. */
+  pendingConversations: PendingConversation[];
   typing: Record<string, Record<string, TypingEntry>>;
   activeConversationId: string | null;
   isVisible: boolean;
@@ -65,12 +90,25 @@ export interface ChatState {
   alerts: string[];
   /** The last refused action, shown to the user until dismissed. */
   lastError: string | null;
+  /** From session:ready (null until the first one). */
+  settings: ClientSettings | null;
+  /** Control: who is connected now, by user id. */
+  presence: Record<string, PresenceUser>;
+  /** Control: emergencies the server escalated (id → when we heard it). */
+  escalated: Record<string, string>;
 
   attachSocket(socket: ChatSocket | null): void;
   setConnection(state: ConnectionState, error?: string | null): void;
   setVisible(isVisible: boolean): void;
 
-  onSessionReady(session: { user: AuthUser; rooms: SupportRoom[] }): Promise<void>;
+  onSessionReady(session: { user: AuthUser; rooms: SupportRoom[]; settings?: ClientSettings }): Promise<void>;
+  onPresenceUpdated(change: PresenceChange): void;
+  onEmergencyEscalated(conversation: ConversationView): void;
+  /** Control/admin panels: one request with the typed ack; rejects with a message to show. */
+  call<E extends ClientEventName>(event: E, input: Parameters<ClientToServerEvents[E]>[0]): Promise<AckData<E>>;
+  /** Control: conversations fetched with filters (own views). */
+  upsertConversations(conversations: ConversationView[]): void;
+  setRooms(rooms: SupportRoom[]): void;
   /** `isLiveEvent`: a message:new broadcast (false for an ack, which may overtake missed messages). */
   onMessageNew(message: MessageView, isLiveEvent?: boolean): void;
   onConversationNew(conversation: ConversationView): void;
@@ -80,8 +118,10 @@ export interface ChatState {
 
   openConversation(conversationId: string | null): Promise<void>;
   loadOlder(conversationId: string): Promise<void>;
-  createConversation(input: { category: Category; title?: string; body: string }): Promise<ActionResult>;
-  sendMessage(conversationId: string, body: string): ActionResult;
+  /** Offline, the conversation is queued in the outbox (same clientId on every attempt). */
+  createConversation(input: { category: Category; title?: string; body: string }): Promise<CreateResult>;
+  retryConversation(clientId: string): void;
+  sendMessage(conversationId: string, body: string, options?: { isNote?: boolean }): ActionResult;
   retryMessage(conversationId: string, clientId: string): void;
   noteTyping(conversationId: string): void;
   stopTyping(conversationId: string): void;
@@ -96,6 +136,8 @@ export interface ChatState {
 export type ChatStore = StoreApi<ChatState>;
 
 const REQUEST_TIMEOUT_MS = 15_000;
+/** A retryable refusal without a server hint (e.g. database unavailable) is retried after this long. */
+const RETRY_LATER_MS = 3000;
 /** Stop signalling "typing" after this long without a keystroke. */
 const TYPING_IDLE_MS = 3000;
 
@@ -151,6 +193,10 @@ export function createChatStore(me: AuthUser): ChatStore {
   }
 
   let socket: ChatSocket | null = null;
+  /** The device outbox (IndexedDB); absent while rendering on the server. */
+  const outbox: Outbox | null = typeof indexedDB === "undefined" ? null : openOutbox(me.id);
+  /** True while the outbox is being sent, so only one send loop runs. */
+  let isDraining = false;
   const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   const ownTyping = new Map<string, { lastSentAt: number; idle: ReturnType<typeof setTimeout> }>();
   const readInFlight = new Map<string, number>();
@@ -202,6 +248,7 @@ export function createChatStore(me: AuthUser): ChatStore {
         const ownClientIds = new Set(incoming.filter((m) => m.sender.id === me.id).map((m) => m.clientId));
         const pending = state.pending[conversationId];
         const remaining = pending?.filter((p) => !ownClientIds.has(p.clientId));
+        for (const clientId of ownClientIds) if (pending?.some((p) => p.clientId === clientId)) forgetOutboxItem(clientId);
         // The server moves a sender's read pointer to their own message without a read:updated, so a
         // message from the other side proves they read everything before it.
         const conversation = state.conversations[conversationId];
@@ -292,13 +339,37 @@ export function createChatStore(me: AuthUser): ChatStore {
       });
     }
 
+    /**
+     * Sends the outbox one item at a time, oldest first, each after the previous ack, so the user's
+     * order is kept. An item leaves the outbox only on a successful ack or a final refusal.
+     */
     function flushPending(): void {
-      if (!socket || !socket.connected || get().connection !== "online") return;
-      for (const list of Object.values(get().pending)) {
-        for (const item of list) {
-          if (item.status === "sending" && !item.isInFlight) emitPending(item);
+      if (isDraining) return;
+      isDraining = true;
+      const tried = new Set<string>();
+      void (async () => {
+        try {
+          for (;;) {
+            const current = socket;
+            const item = oldestWaiting();
+            if (!item || tried.has(item.clientId) || !current?.connected || get().connection !== "online") break;
+            tried.add(item.clientId);
+            if (!(await sendFromOutbox(current, item))) break;
+          }
+        } finally {
+          isDraining = false;
         }
-      }
+      })();
+    }
+
+    function oldestWaiting(): PendingMessage | PendingConversation | undefined {
+      let oldest: PendingMessage | PendingConversation | undefined;
+      const consider = (item: PendingMessage | PendingConversation) => {
+        if (item.status === "sending" && (!oldest || item.order < oldest.order)) oldest = item;
+      };
+      for (const list of Object.values(get().pending)) list.forEach(consider);
+      get().pendingConversations.forEach(consider);
+      return oldest;
     }
 
     function updatePending(conversationId: string, clientId: string, change: Partial<PendingMessage>): void {
@@ -309,17 +380,104 @@ export function createChatStore(me: AuthUser): ChatStore {
       });
     }
 
-    function emitPending(item: PendingMessage): void {
-      updatePending(item.conversationId, item.clientId, { isInFlight: true });
-      const current = socket;
-      // No timeout: a lost ack is recovered by resending the same clientId after reconnecting (idempotent).
-      current?.emit("message:send", { conversationId: item.conversationId, body: item.body, clientId: item.clientId }, (reply) => {
-        if (reply.ok) {
-          get().onMessageNew(reply.data.message, false);
-        } else {
-          updatePending(item.conversationId, item.clientId, { status: "failed", error: reply.error.message, isInFlight: false });
+    function updatePendingConversation(clientId: string, change: Partial<PendingConversation>): void {
+      set((state) => ({ pendingConversations: state.pendingConversations.map((p) => (p.clientId === clientId ? { ...p, ...change } : p)) }));
+    }
+
+    function toOutboxItem(item: PendingMessage | PendingConversation): OutboxItem {
+      const base = { clientId: item.clientId, userId: me.id, order: item.order, body: item.body, createdAt: item.createdAt };
+      return "category" in item
+        ? { ...base, kind: "conversation", category: item.category, ...(item.title ? { title: item.title } : {}) }
+        : { ...base, kind: "message", conversationId: item.conversationId, ...(item.isNote ? { isNote: true } : {}) };
+    }
+
+    /** Keeps the item on the device before it is sent; sending goes ahead even if storage fails. */
+    function keepInOutbox(item: PendingMessage | PendingConversation): Promise<void> {
+      return outbox ? outbox.put(toOutboxItem(item)).catch(() => undefined) : Promise.resolve();
+    }
+
+    function forgetOutboxItem(clientId: string): void {
+      outbox?.remove(clientId).catch(() => undefined);
+    }
+
+    /** Puts what an earlier page left in the device outbox back on screen, then sends it. */
+    async function restoreOutbox(): Promise<void> {
+      if (!outbox) return;
+      const items = await outbox.list().catch(() => [] as OutboxItem[]);
+      if (items.length === 0) return;
+      set((state) => {
+        const known = new Set([...Object.values(state.pending).flat(), ...state.pendingConversations].map((p) => p.clientId));
+        const pending = { ...state.pending };
+        const pendingConversations = [...state.pendingConversations];
+        for (const item of items) {
+          if (known.has(item.clientId)) continue;
+          const common = { clientId: item.clientId, body: item.body, createdAt: item.createdAt, order: item.order, status: "sending" as const, error: null };
+          if (item.kind === "conversation") {
+            pendingConversations.push({ ...common, category: item.category, ...(item.title ? { title: item.title } : {}) });
+          } else {
+            const restored: PendingMessage = { ...common, conversationId: item.conversationId, isInFlight: false, ...(item.isNote ? { isNote: true } : {}) };
+            pending[item.conversationId] = [...(pending[item.conversationId] ?? []), restored].sort((a, b) => a.order - b.order);
+          }
         }
+        return { pending, pendingConversations: pendingConversations.sort((a, b) => a.order - b.order) };
       });
+      flushPending();
+    }
+
+    /** A refusal: retryable ones wait and go again; final ones leave the outbox and show their error. */
+    function refuse(item: PendingMessage | PendingConversation, error: WireError): boolean {
+      if (isRetryableError(error.code)) {
+        const after = error.details?.retryAfterMs;
+        if ("category" in item) updatePendingConversation(item.clientId, {});
+        else updatePending(item.conversationId, item.clientId, { isInFlight: false });
+        setTimeout(flushPending, typeof after === "number" && after > 0 ? after : RETRY_LATER_MS);
+        return false;
+      }
+      forgetOutboxItem(item.clientId);
+      if ("category" in item) updatePendingConversation(item.clientId, { status: "failed", error: error.message });
+      else updatePending(item.conversationId, item.clientId, { status: "failed", error: error.message, isInFlight: false });
+      return true;
+    }
+
+    /** Sends one item; resolves true once it is settled (acknowledged or finally refused). */
+    function sendFromOutbox(current: ChatSocket, item: PendingMessage | PendingConversation): Promise<boolean> {
+      return new Promise((resolve) => {
+        // No timeout: a lost ack is recovered by resending the same clientId after reconnecting (idempotent).
+        const onDisconnect = () => resolve(false);
+        current.once("disconnect", onDisconnect);
+        if ("category" in item) {
+          const input = { category: item.category, body: item.body, clientId: item.clientId, ...(item.title ? { title: item.title } : {}) };
+          current.emit("conversation:create", input, (reply) => {
+            current.off("disconnect", onDisconnect);
+            if (!reply.ok) return resolve(refuse(item, reply.error));
+            applyCreated(reply.data);
+            forgetOutboxItem(item.clientId);
+            set((state) => ({ pendingConversations: state.pendingConversations.filter((p) => p.clientId !== item.clientId) }));
+            resolve(true);
+          });
+          return;
+        }
+        updatePending(item.conversationId, item.clientId, { isInFlight: true });
+        const input = { conversationId: item.conversationId, body: item.body, clientId: item.clientId, ...(item.isNote ? { isNote: true } : {}) };
+        current.emit("message:send", input, (reply) => {
+          current.off("disconnect", onDisconnect);
+          if (!reply.ok) return resolve(refuse(item, reply.error));
+          get().onMessageNew(reply.data.message, false);
+          forgetOutboxItem(item.clientId);
+          resolve(true);
+        });
+      });
+    }
+
+    function applyCreated({ conversation, message }: { conversation: ConversationView; message: MessageView }): void {
+      set((state) => ({
+        conversations: { ...state.conversations, [conversation.id]: mergeConversation(state.conversations[conversation.id], conversation, true) },
+        historyLoaded: { ...state.historyLoaded, [conversation.id]: true },
+        hasOlder: { ...state.hasOlder, [conversation.id]: false },
+      }));
+      storeMessages(conversation.id, [message]);
+      // The first message is the whole history.
+      advanceSynced(conversation.id, message.sequence);
     }
 
     async function workflow(
@@ -339,6 +497,9 @@ export function createChatStore(me: AuthUser): ChatStore {
       }
     }
 
+    // Runs after the store exists: the outbox is read asynchronously.
+    void restoreOutbox();
+
     return {
       me,
       connection: "connecting",
@@ -349,11 +510,15 @@ export function createChatStore(me: AuthUser): ChatStore {
       historyLoaded: {},
       hasOlder: {},
       pending: {},
+      pendingConversations: [],
       typing: {},
       activeConversationId: null,
       isVisible: true,
       alerts: [],
       lastError: null,
+      settings: null,
+      presence: {},
+      escalated: {},
 
       attachSocket(next) {
         socket = next;
@@ -381,7 +546,13 @@ export function createChatStore(me: AuthUser): ChatStore {
       },
 
       async onSessionReady(session) {
-        set({ rooms: session.rooms });
+        set((state) => ({ rooms: session.rooms, settings: session.settings ?? state.settings }));
+        if (isControlRole(me.role)) {
+          request("presence:list", {}).then(
+            ({ online }) => set({ presence: Object.fromEntries(online.map((u) => [u.id, u])) }),
+            () => undefined,
+          );
+        }
         get().setConnection("online");
         flushPending();
         try {
@@ -463,6 +634,32 @@ export function createChatStore(me: AuthUser): ChatStore {
         }));
       },
 
+      onPresenceUpdated({ user, online }) {
+        set((state) => {
+          const { [user.id]: _gone, ...rest } = state.presence;
+          return { presence: online ? { ...rest, [user.id]: user } : rest };
+        });
+      },
+
+      onEmergencyEscalated(conversation) {
+        get().onConversationUpdated(conversation);
+        set((state) => ({ escalated: { ...state.escalated, [conversation.id]: new Date().toISOString() } }));
+      },
+
+      call: (event, input) => request(event, input).catch((error: unknown) => Promise.reject(new Error(messageOf(error)))),
+
+      upsertConversations(list) {
+        set((state) => {
+          const next = { ...state.conversations };
+          for (const conversation of list) next[conversation.id] = mergeConversation(state.conversations[conversation.id], conversation, true);
+          return { conversations: next };
+        });
+      },
+
+      setRooms(rooms) {
+        set({ rooms });
+      },
+
       onTyping(signal) {
         if (signal.user.id === me.id) return;
         if (!signal.isTyping) {
@@ -524,24 +721,33 @@ export function createChatStore(me: AuthUser): ChatStore {
         const title = input.title?.trim().slice(0, TITLE_MAX_LENGTH) || undefined;
         if (!body) return { ok: false, message: "Write a message first." };
         if (body.length > MESSAGE_MAX_LENGTH) return { ok: false, message: `Messages can be at most ${MESSAGE_MAX_LENGTH} characters.` };
+        const clientId = newClientId();
+        if (!socket?.connected || get().connection !== "online") {
+          const item: PendingConversation = {
+            clientId,
+            category: input.category,
+            ...(title ? { title } : {}),
+            body,
+            createdAt: new Date().toISOString(),
+            order: nextOutboxOrder(),
+            status: "sending",
+            error: null,
+          };
+          set((state) => ({ pendingConversations: [...state.pendingConversations, item] }));
+          await keepInOutbox(item);
+          flushPending();
+          return { ok: true, conversationId: null, isQueued: true };
+        }
         try {
-          const created = await request("conversation:create", { category: input.category, title, body, clientId: newClientId() });
-          const { conversation, message } = created;
-          set((state) => ({
-            conversations: { ...state.conversations, [conversation.id]: mergeConversation(state.conversations[conversation.id], conversation, true) },
-            historyLoaded: { ...state.historyLoaded, [conversation.id]: true },
-            hasOlder: { ...state.hasOlder, [conversation.id]: false },
-          }));
-          storeMessages(conversation.id, [message]);
-          // The first message is the whole history.
-          advanceSynced(conversation.id, message.sequence);
-          return { ok: true, conversationId: conversation.id };
+          const created = await request("conversation:create", { category: input.category, title, body, clientId });
+          applyCreated(created);
+          return { ok: true, conversationId: created.conversation.id };
         } catch (error) {
           return { ok: false, message: messageOf(error) };
         }
       },
 
-      sendMessage(conversationId, text) {
+      sendMessage(conversationId, text, options) {
         const body = text.trim();
         if (!body) return { ok: false, message: "Write a message first." };
         if (body.length > MESSAGE_MAX_LENGTH) return { ok: false, message: `Messages can be at most ${MESSAGE_MAX_LENGTH} characters.` };
@@ -554,15 +760,24 @@ export function createChatStore(me: AuthUser): ChatStore {
           status: "sending",
           error: null,
           isInFlight: false,
+          ...(options?.isNote ? { isNote: true } : {}),
+          order: nextOutboxOrder(),
         };
         set((state) => ({ pending: { ...state.pending, [conversationId]: [...(state.pending[conversationId] ?? []), item] } }));
-        flushPending();
+        void keepInOutbox(item).then(flushPending);
         return { ok: true, conversationId };
       },
 
       retryMessage(conversationId, clientId) {
         updatePending(conversationId, clientId, { status: "sending", error: null, isInFlight: false });
-        flushPending();
+        const item = get().pending[conversationId]?.find((p) => p.clientId === clientId);
+        void (item ? keepInOutbox(item) : Promise.resolve()).then(flushPending);
+      },
+
+      retryConversation(clientId) {
+        updatePendingConversation(clientId, { status: "sending", error: null });
+        const item = get().pendingConversations.find((p) => p.clientId === clientId);
+        void (item ? keepInOutbox(item) : Promise.resolve()).then(flushPending);
       },
 
       noteTyping(conversationId) {

@@ -21,6 +21,8 @@ export function useChatSocket(store: ChatStore): void {
     socket.on("conversation:updated", (conversation) => actions.onConversationUpdated(conversation));
     socket.on("typing", (signal) => actions.onTyping(signal));
     socket.on("read:updated", (receipt) => actions.onReadUpdated(receipt));
+    socket.on("presence:updated", (change) => actions.onPresenceUpdated(change));
+    socket.on("emergency:escalated", (conversation) => actions.onEmergencyEscalated(conversation));
 
     // "online" waits for session:ready: only then has the server joined our rooms.
     socket.on("disconnect", () => actions.setConnection(socket.active ? "reconnecting" : "offline"));

@@ -22,6 +22,9 @@ async function main(): Promise<void> {
     SEED_DEMO: "1",
     NEXTAUTH_SECRET: E2E_SECRET,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    // Short enough for the control specs to see an escalation and a repeated reminder.
+    EMERGENCY_ESCALATION_SECONDS: process.env.EMERGENCY_ESCALATION_SECONDS ?? "3",
+    UNCLAIMED_REMINDER_SECONDS: process.env.UNCLAIMED_REMINDER_SECONDS ?? "5",
   };
   delete env.NEXTAUTH_URL;
   delete env.REDIS_URL;

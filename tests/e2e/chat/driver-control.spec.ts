@@ -45,7 +45,7 @@ test("driver and control chat in real time", async ({ openAs }) => {
     await expect(messageWithBody(control, firstBody)).toHaveAttribute("data-mine", "false");
     await expect(control.getByTestId("new-conversation-alert")).toHaveCount(0);
     await expect(control).not.toHaveTitle(/^\(\d+\)/);
-    await expect(messageWithBody(driver, firstBody).getByTestId("message-state")).toHaveText("read");
+    await expect(messageWithBody(driver, firstBody).getByTestId("message-state")).toHaveText("read by control");
   });
 
   await test.step("control types: the driver sees the typing indicator", async () => {
@@ -59,7 +59,7 @@ test("driver and control chat in real time", async ({ openAs }) => {
     await expect(reply).toHaveAttribute("data-mine", "false");
     await expect(reply).toContainText(DEMO.control.name);
     await expect(driver.getByTestId("typing-indicator")).toHaveText("");
-    await expect(messageWithBody(control, "On my way").getByTestId("message-state")).toHaveText("read");
+    await expect(messageWithBody(control, "On my way").getByTestId("message-state")).toHaveText("read by control");
     await expect(control.getByTestId("seen-marker")).toHaveText("Seen by driver");
   });
 

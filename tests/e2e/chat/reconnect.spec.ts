@@ -18,7 +18,7 @@ test("after a connection loss the driver's queued message goes out and missed re
   await driver.getByTestId("composer-input").fill("Sent while offline");
   await driver.getByTestId("composer-send").click();
   const queued = driver.getByTestId("message").filter({ hasText: "Sent while offline" });
-  await expect(queued.getByTestId("message-state")).toHaveText("sending");
+  await expect(queued.getByTestId("message-state")).toHaveText("waiting to send");
 
   await control.getByTestId("composer-input").fill("Reply while you were away");
   await control.getByTestId("composer-send").click();
@@ -28,5 +28,5 @@ test("after a connection loss the driver's queued message goes out and missed re
   await expect(driver.getByTestId("message-body").getByText("Reply while you were away", { exact: true })).toHaveCount(1);
   await expect(control.getByTestId("message-body").getByText("Sent while offline", { exact: true })).toHaveCount(1);
   await expect(queued).toHaveCount(1);
-  await expect(queued.getByTestId("message-state")).not.toHaveText("sending");
+  await expect(queued.getByTestId("message-state")).not.toHaveText("waiting to send");
 });
