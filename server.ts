@@ -26,10 +26,11 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   const httpServer = http.createServer((req, res) => void handle(req, res));
 
-  const cluster = env.REDIS_URL ? await createClusterAdapter(env.REDIS_URL) : undefined;
+  const cluster = env.REDIS_URL ? await createClusterAdapter(env.REDIS_URL, env.REDIS_PREFIX) : undefined;
   const realtime = createRealtimeServer(httpServer, {
     allowedOrigins: env.ALLOWED_ORIGINS,
     adapter: cluster?.adapter,
+    limiter: cluster?.limiter,
     settings: { unclaimedReminderSeconds: env.UNCLAIMED_REMINDER_SECONDS, emergencyEscalationSeconds: env.EMERGENCY_ESCALATION_SECONDS },
   });
   setRealtime(realtime);

@@ -14,6 +14,8 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// URL")
     .optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// URL").optional(),
+  /** Prefix of every Redis key and channel (adapter stream, rate-limit buckets); the same on all nodes. */
+  REDIS_PREFIX: z.string().min(1).max(64).default("transit:"),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   NEXTAUTH_URL: z.url("must be a URL such as https://chat.example.org").optional(),
   ALLOWED_ORIGINS: z

@@ -16,9 +16,13 @@ export function messageDelivery(message: MessageView, creatorId: string): Delive
   return { to, event: "message:new", payload: message };
 }
 
-/** A new conversation: general_support hears all, the category's room hears its own, and the creator's other devices. */
+/**
+ * A new conversation: general_support hears all, the category's room hears its own, and the creator's
+ * other devices. An emergency reaches every control screen, whatever rooms it monitors.
+ */
 export function newConversationDelivery(conversation: ConversationView): Delivery<"conversation:new"> {
   const to = new Set([rooms.support("general_support"), rooms.support(roomForCategory(conversation.category)), rooms.user(conversation.creator.id)]);
+  if (conversation.category === "EMERGENCY") to.add(rooms.control());
   return { to: [...to], event: "conversation:new", payload: conversation };
 }
 

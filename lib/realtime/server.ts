@@ -4,7 +4,7 @@ import { MAX_FRAME_BYTES } from "../chat/constants";
 import { logger } from "../logger";
 import { Broadcaster, type RealtimeIo } from "./broadcaster";
 import { JsonGateway, JSON_WS_PATH } from "./json-gateway";
-import { RateLimiter } from "./rate-limit";
+import { RateLimiter, type Limiter } from "./rate-limit";
 import { TypingTracker } from "./typing";
 import { attachSocketIo } from "./socket-io";
 import { typingDelivery } from "./audience";
@@ -40,7 +40,7 @@ export interface RealtimeDeps {
   allowedOrigins: readonly string[];
   broadcaster: Broadcaster;
   typing: TypingTracker;
-  limiter: RateLimiter;
+  limiter: Limiter;
   presence: Presence;
   settings: Omit<ClientSettings, "cannedResponses">;
 }
@@ -48,6 +48,8 @@ export interface RealtimeDeps {
 export interface RealtimeOptions {
   allowedOrigins: readonly string[];
   settings: Omit<ClientSettings, "cannedResponses">;
+  /** The per-user event limiter (cluster-wide in Redis when REDIS_URL is set; in memory otherwise). */
+  limiter?: Limiter;
   /** A Socket.IO adapter constructor (the Redis Streams adapter when REDIS_URL is set). */
   adapter?: Parameters<RealtimeIo["adapter"]>[0];
 }
@@ -74,7 +76,7 @@ export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOp
   );
   let gateway: JsonGateway | undefined;
   const presence = new Presence(io, broadcaster, () => gateway?.connectedUsers() ?? []);
-  const deps: RealtimeDeps = { allowedOrigins: options.allowedOrigins, broadcaster, typing, limiter: new RateLimiter(), presence, settings: options.settings };
+  const deps: RealtimeDeps = { allowedOrigins: options.allowedOrigins, broadcaster, typing, limiter: options.limiter ?? new RateLimiter(), presence, settings: options.settings };
   gateway = new JsonGateway(deps);
   broadcaster.addSink(gateway);
   attachSocketIo(io, deps);

@@ -41,7 +41,8 @@ export function spawnServer(options: StartOptions): Promise<RunningServer> {
   else delete env.DATABASE_URL;
   for (const [key, value] of Object.entries(options.env ?? {})) if (value === undefined) delete env[key];
 
-  const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["server.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  // node itself (not the tsx wrapper) so that a signal, SIGKILL included, reaches the server process.
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
 

@@ -74,7 +74,6 @@ void test("a new conversation goes to general_support, its category's room and i
   const expectations: [Category, string][] = [
     ["DRIVER", "driver_support"],
     ["REGULATOR", "regulator_support"],
-    ["EMERGENCY", "emergency_support"],
   ];
   for (const [category, room] of expectations) {
     const delivery = newConversationDelivery(conversation(category));
@@ -82,6 +81,14 @@ void test("a new conversation goes to general_support, its category's room and i
     assert.ok(!delivery.to.includes(rooms.control()), "not to every control connection");
     assert.equal(delivery.event, "conversation:new");
   }
+});
+
+void test("a new emergency reaches every control screen, whatever rooms it monitors", () => {
+  const delivery = newConversationDelivery(conversation("EMERGENCY"));
+  assert.deepEqual(
+    sorted(delivery.to),
+    sorted([rooms.support("general_support"), rooms.support("emergency_support"), rooms.control(), rooms.user(CREATOR.id)]),
+  );
 });
 
 void test("a GENERAL conversation is announced in general_support once", () => {

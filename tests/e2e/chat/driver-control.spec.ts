@@ -59,7 +59,7 @@ test("driver and control chat in real time", async ({ openAs }) => {
     await expect(reply).toHaveAttribute("data-mine", "false");
     await expect(reply).toContainText(DEMO.control.name);
     await expect(driver.getByTestId("typing-indicator")).toHaveText("");
-    await expect(messageWithBody(control, "On my way").getByTestId("message-state")).toHaveText("read by control");
+    await expect(messageWithBody(control, "On my way").getByTestId("message-state")).toHaveText("read");
     await expect(control.getByTestId("seen-marker")).toHaveText("Seen by driver");
   });
 
