@@ -9,6 +9,7 @@ import { ContactSupportForm } from "./contact-support-form";
 import { ConversationList } from "./conversation-list";
 import { ConversationView } from "./conversation-view";
 import { EmergencyButton } from "./emergency-button";
+import { ShiftDetails } from "./shift-details";
 import { registerServiceWorker } from "./service-worker";
 import { useBackgroundNotifications } from "./use-background-notifications";
 import { useOfflineReading } from "./use-offline-reading";
@@ -88,6 +89,7 @@ function FieldScreen() {
         </div>
       </header>
       <ConnectionBanner state={connection} error={connectionError} />
+      {activeId || isComposingNew ? null : <ShiftDetails />}
       <main className="flex min-h-0 flex-1 flex-col">
         <div className="p-2">
           <EmergencyButton onSent={(id) => open(id)} />
