@@ -74,10 +74,12 @@ export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOp
   const typing = new TypingTracker((subject, isTyping) =>
     broadcaster.publish(typingDelivery({ conversationId: subject.conversationId, user: subject.user, isTyping }, subject.creatorId)),
   );
-  let gateway: JsonGateway | undefined;
-  const presence = new Presence(io, broadcaster, () => gateway?.connectedUsers() ?? []);
+  // Presence counts the gateway's connections, and the gateway needs presence: tie the knot late.
+  const gatewayRef: { current?: JsonGateway } = {};
+  const presence = new Presence(io, broadcaster, () => gatewayRef.current?.connectedUsers() ?? []);
   const deps: RealtimeDeps = { allowedOrigins: options.allowedOrigins, broadcaster, typing, limiter: options.limiter ?? new RateLimiter(), presence, settings: options.settings };
-  gateway = new JsonGateway(deps);
+  const gateway = new JsonGateway(deps);
+  gatewayRef.current = gateway;
   broadcaster.addSink(gateway);
   attachSocketIo(io, deps);
   const escalation = startEscalationLoop(broadcaster, options.settings.emergencyEscalationSeconds);
@@ -94,7 +96,7 @@ export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOp
       logger.info({ reason }, "closing realtime connections");
       clearInterval(escalation);
       typing.close();
-      gateway?.closeAll(reason);
+      gateway.closeAll(reason);
       io.disconnectSockets(true);
       // io.close() also closes the HTTP server; server.ts has already stopped it from accepting.
       await new Promise<void>((resolve) => void io.close(() => resolve()));
