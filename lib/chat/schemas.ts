@@ -12,7 +12,7 @@ import {
 // seed's snake_case fields onto these shapes.
 
 /** PostgreSQL text cannot hold NUL: refuse it as invalid input instead of failing in the database. */
-const noNul = (value: string) => !value.includes("\u0000");
+const noNul = (value: string) => !value.includes("\u0000") && !/\p{Cs}/u.test(value);
 const NO_NUL = "must not contain NUL characters";
 
 const id = z.string().trim().min(1).max(ID_MAX_LENGTH).regex(/^[A-Za-z0-9_-]+$/, "must be an id");

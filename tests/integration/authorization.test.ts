@@ -44,6 +44,14 @@ const MATRIX: MatrixRow[] = [
   ["room:leave",               DENY, __,         DENY, __,         OK,            OK  ],
   ["profile:update",           OK,   __,         OK,   __,         DENY,          DENY],
   ["user:deactivate",          DENY, __,         DENY, __,         DENY,          OK  ],
+  ["user:reactivate",          DENY, __,         DENY, __,         DENY,          OK  ],
+  ["user:create",              DENY, __,         DENY, __,         DENY,          OK  ],
+  ["user:set-role",            DENY, __,         DENY, __,         DENY,          OK  ],
+  ["user:reset-password",      DENY, __,         DENY, __,         DENY,          OK  ],
+  ["user:list",                DENY, __,         DENY, __,         OK,            OK  ],
+  ["user:context",             DENY, __,         DENY, __,         OK,            OK  ],
+  ["presence:list",            DENY, __,         DENY, __,         OK,            OK  ],
+  ["audit:list",               DENY, __,         DENY, __,         DENY,          OK  ],
 ];
 
 /** Messages a successful call appends to its conversation (SYSTEM messages for the workflow). */
@@ -56,9 +64,24 @@ const WRITES: Partial<Record<Variant, number>> = {
   "message:send": 1,
   "message:send+isNote": 1,
 };
-const SCOPELESS = new Set<Variant>(["conversation:create", "conversation:list", "room:join", "room:leave", "profile:update", "user:deactivate"]);
+const SCOPELESS = new Set<Variant>([
+  "conversation:create",
+  "conversation:list",
+  "room:join",
+  "room:leave",
+  "profile:update",
+  "user:deactivate",
+  "user:reactivate",
+  "user:create",
+  "user:set-role",
+  "user:reset-password",
+  "user:list",
+  "user:context",
+  "presence:list",
+  "audit:list",
+]);
 
-type UserKey = "driver" | "driver2" | "regulator" | "staff" | "admin" | "observerA" | "observerB" | "spare";
+type UserKey = "driver" | "driver2" | "regulator" | "staff" | "admin" | "observerA" | "observerB" | "spare" | "target";
 const ACTOR: Record<Role, UserKey> = { BUS_DRIVER: "driver", QUEUE_REGULATOR: "regulator", CONTROL_STAFF: "staff", CONTROL_ADMIN: "admin" };
 
 let server: TestServer;
@@ -174,6 +197,22 @@ function payloadFor(variant: Variant, conversationId: string | undefined): unkno
       return { vehicle: "Bus 77", route: "Route 7" };
     case "user:deactivate":
       return { userId: server.users.spare!.id };
+    // Account administration acts on "target", so that the spare account's checks stay meaningful.
+    case "user:reactivate":
+      return { userId: server.users.target!.id };
+    case "user:create":
+      return { email: `${nextClientId("matrix")}@test.local`, name: "Matrix User", role: "BUS_DRIVER", password: "matrix-password-1" };
+    case "user:set-role":
+      return { userId: server.users.target!.id, role: "QUEUE_REGULATOR" };
+    case "user:reset-password":
+      return { userId: server.users.target!.id, password: "another-password-1" };
+    case "user:list":
+    case "presence:list":
+      return {};
+    case "user:context":
+      return { userId: server.users.driver!.id };
+    case "audit:list":
+      return { limit: 5 };
   }
 }
 
@@ -189,6 +228,7 @@ before(async () => {
     observerA: { role: "CONTROL_STAFF", name: "Olive" },
     observerB: { role: "CONTROL_STAFF", name: "Oscar" },
     spare: { role: "BUS_DRIVER", name: "Sam" },
+    target: { role: "BUS_DRIVER", name: "Tia" },
   });
   for (const key of Object.keys(server.users) as UserKey[]) {
     sockets[key] = await connectSocketIo(server.url, { token: await server.token(key) });
@@ -334,6 +374,33 @@ async function checkAllowed(cell: Cell, data: unknown, conversationId: string | 
       return;
     case "user:deactivate":
       assert.deepEqual(data, { userId: server.users.spare!.id });
+      return;
+    case "user:reactivate":
+    case "user:reset-password":
+      assert.deepEqual(data, { userId: server.users.target!.id });
+      return;
+    case "user:create": {
+      const { user } = data as { user: { role: string; isActive: boolean; name: string } };
+      assert.deepEqual([user.role, user.isActive, user.name], ["BUS_DRIVER", true, "Matrix User"]);
+      return;
+    }
+    case "user:set-role":
+      assert.equal((data as { user: { id: string; role: string } }).user.role, "QUEUE_REGULATOR");
+      return;
+    case "user:list": {
+      const { users } = data as { users: { role: string }[] };
+      assert.ok(users.length > 0);
+      if (cell.role === "CONTROL_STAFF") assert.ok(users.every((u) => u.role === "CONTROL_STAFF" || u.role === "CONTROL_ADMIN"), "staff see control staff only");
+      return;
+    }
+    case "user:context":
+      assert.equal((data as { user: { id: string } }).user.id, server.users.driver!.id);
+      return;
+    case "presence:list":
+      assert.ok((data as { online: { id: string }[] }).online.some((u) => u.id === actor.id), "the caller is online");
+      return;
+    case "audit:list":
+      assert.ok((data as { events: unknown[] }).events.length > 0);
       return;
   }
 }

@@ -175,7 +175,7 @@ const CASES: BadCase[] = [
   { name: "deactivate userId ../x",                  as: "admin", event: "user:deactivate", payload: () => ({ userId: "../x" }), code: "VALIDATION", only: "socket.io" },
   { name: "deactivate an unknown user",              as: "admin", event: "user:deactivate", payload: () => ({ userId: UNKNOWN_ID }), code: "NOT_FOUND", only: "socket.io" },
   { name: "deactivate with userId as an object",     as: "admin", event: "user:deactivate", payload: () => ({ userId: { id: ids.driver } }), code: "VALIDATION", only: "socket.io" },
-  { name: "deactivate on the JSON WebSocket",        as: "admin", event: "user:deactivate", payload: () => ({ user_id: ids.driver }), code: "UNKNOWN_EVENT", only: "json-ws", seedType: "deactivate_user" },
+  { name: "deactivate on the JSON WebSocket, bad id", as: "admin", event: "user:deactivate", payload: () => ({ user_id: "../x" }), code: "VALIDATION", only: "json-ws", seedType: "deactivate_user" },
   // Unknown events
   { name: "an event outside the protocol",           as: "driver", event: "message:delete", payload: () => ({ conversationId: ids.own }), code: "UNKNOWN_EVENT", seedType: "delete_message" },
   { name: "event name __proto__",                    as: "driver", event: "__proto__", payload: () => ({}), code: "UNKNOWN_EVENT", seedType: "__proto__" },
