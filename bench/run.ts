@@ -1,0 +1,173 @@
+import fs from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { randomBytes } from "node:crypto";
+import { cleanupAll, ROOT } from "./lib/processes";
+import { isPostgresAvailable } from "./lib/fixtures";
+import { describeMachine, formatKnee, kneeRatio, writeResult, type Knee } from "./lib/report";
+import { runCapacity, runThroughput, type BenchConfig, type CapacityResult, type ThroughputKind, type ThroughputResult } from "./lib/scenarios";
+import { round } from "./lib/util";
+
+// `npm run bench` (≈3 min on 2 cores) or `npm run bench -- --full` (longer steps, more sockets).
+// Starts every server under test as a child process, drives it from this process, prints the tables
+// and writes bench/results/<date>-<scenario>.json. See docs/performance.md.
+
+const USAGE = `usage: npm run bench [-- options]
+  --full                 longer steps (30 s), one more rate step (1600/s), the baseline from the
+                         lowest step, 10,000 idle sockets
+  --only=a,b,...         scenarios to run: baseline, pglite, postgres, capacity (default: all)
+  --rates=10,25,...      offered messages/s per step (default 10 25 50 100 200 400 800; the
+                         baseline starts at 50 unless --rates or --full is given)
+  --step-seconds=N       length of each step
+  --drivers=N            drivers (one conversation each; default 100, 200 with --full)
+  --controls=K           control staff sockets, each in every conversation (default 10)
+  --capacity=N           idle sockets for the capacity scenario
+  --no-probe             do not load bench/server-probe.ts into the servers (no server ELD / heap)
+  --help`;
+
+const SCENARIOS = ["baseline", "pglite", "postgres", "capacity"] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+function numberList(value: string | undefined, fallback: number[]): number[] {
+  if (!value) return fallback;
+  const list = value.split(",").map((item) => Number(item.trim()));
+  if (list.some((n) => !Number.isFinite(n) || n <= 0 || n > 20_000)) throw new Error(`bad list: ${value}`);
+  return list;
+}
+
+function boundedInt(value: string | undefined, fallback: number, min: number, max: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}..${max}`);
+  return n;
+}
+
+function parseConfig(): { config: BenchConfig; scenarios: Scenario[] } {
+  const { values } = parseArgs({
+    options: {
+      full: { type: "boolean", default: false },
+      only: { type: "string" },
+      rates: { type: "string" },
+      "step-seconds": { type: "string" },
+      drivers: { type: "string" },
+      controls: { type: "string" },
+      capacity: { type: "string" },
+      "no-probe": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const full = values.full ?? false;
+  const scenarios = (values.only ? values.only.split(",").map((s) => s.trim()) : [...SCENARIOS]) as Scenario[];
+  for (const scenario of scenarios) if (!SCENARIOS.includes(scenario)) throw new Error(`unknown scenario ${scenario}`);
+  const capacitySockets = boundedInt(values.capacity, full ? 10_000 : 2_000, 1, 18_000, "capacity");
+  const config: BenchConfig = {
+    full,
+    rates: numberList(values.rates, full ? [10, 25, 50, 100, 200, 400, 800, 1600] : [10, 25, 50, 100, 200, 400, 800]),
+    baselineMinRate: values.rates || full ? 0 : 50,
+    stepSeconds: boundedInt(values["step-seconds"], full ? 30 : 10, 1, 600, "step-seconds"),
+    drainSeconds: full ? 10 : 5,
+    warmupSeconds: full ? 5 : 2,
+    // 100 drivers keep every driver under the product's 10 events/s per user up to 800 msg/s.
+    drivers: boundedInt(values.drivers, full ? 200 : 100, 1, 5_000, "drivers"),
+    controls: boundedInt(values.controls, 10, 1, 100, "controls"),
+    capacitySockets,
+    // Distinct accounts behind the idle sockets (each signs in once; the sockets are their devices).
+    capacityUsers: Math.min(capacitySockets, full ? 500 : 100),
+    probe: !(values["no-probe"] ?? false),
+    log: (line) => process.stdout.write(`${line}\n`),
+  };
+  return { config, scenarios };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const startedAt = new Date();
+  const { config, scenarios } = parseConfig();
+  if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+    throw new Error("no production build in .next: run `npm run build` first (the product scenarios start server.ts in production mode)");
+  }
+  // A hard stop for the whole run, whatever happens inside a step.
+  const perStepMs = (config.stepSeconds + config.drainSeconds) * 1000;
+  const budgetMs = 4 * (120_000 + config.rates.length * perStepMs) + 300_000;
+  const deadline = setTimeout(() => {
+    process.stderr.write(`benchmark exceeded its ${Math.round(budgetMs / 1000)} s budget; stopping\n`);
+    void cleanupAll().finally(() => process.exit(2));
+  }, budgetMs);
+  deadline.unref();
+
+  const machine = describeMachine();
+  const runId = `b${randomBytes(3).toString("hex")}`;
+  config.log(`transit support chat benchmark — ${startedAt.toISOString()} — ${machine.nproc} cores, node ${machine.node}, load average ${machine.loadAverageAtStart.join(" ")}`);
+  config.log(
+    `steps ${config.rates.join(", ")} msg/s × ${config.stepSeconds} s (drain ≤ ${config.drainSeconds} s); ${config.drivers} drivers + ${config.controls} control staff; server probe ${config.probe ? "on" : "off"}`,
+  );
+
+  const throughput = new Map<ThroughputKind, ThroughputResult>();
+  let capacity: CapacityResult | undefined;
+  const files: string[] = [];
+  for (const scenario of scenarios) {
+    const scenarioStart = performance.now();
+    config.log(`\n== ${scenario} ==`);
+    if (scenario === "capacity") {
+      capacity = await runCapacity(config);
+      files.push(writeResult(startedAt, scenario, { ...capacity, machine, config: { ...config, log: undefined }, startedAt }));
+      config.log(capacity.table);
+    } else {
+      if (scenario === "postgres" && !(await isPostgresAvailable())) {
+        config.log("  PostgreSQL is not reachable on 127.0.0.1:5432: skipped");
+        continue;
+      }
+      const result = await runThroughput(scenario, config, `${runId}${scenario[0]}`);
+      throughput.set(scenario, result);
+      files.push(writeResult(startedAt, scenario, { ...result, machine, config: { ...config, log: undefined }, startedAt }));
+      config.log(`\n${result.table}`);
+      if (result.stoppedEarly) config.log(`(${result.stoppedEarly})`);
+    }
+    config.log(`  (${round((performance.now() - scenarioStart) / 1000)} s)`);
+  }
+
+  config.log("\n== summary ==");
+  const baselineKnee: Knee | undefined = throughput.get("baseline")?.knee;
+  const lines = ["| scenario | knee msg/s (p99 ≤ 100 ms, 100% delivered) | deliveries/s at knee | knee ÷ baseline knee |", "|---|---|---|---|"];
+  for (const [kind, result] of throughput) {
+    const atKnee = result.steps.find((s) => s.load.targetRate === result.knee.rate);
+    const ratio = kind === "baseline" ? "1" : baselineKnee ? kneeRatio(result.knee, baselineKnee) : "n/a (baseline not run)";
+    lines.push(`| ${kind} | ${formatKnee(result.knee)} | ${atKnee?.deliveriesPerSecond ?? "–"} | ${ratio} |`);
+  }
+  if (capacity) {
+    lines.push(
+      `| capacity | ${capacity.sockets} idle sockets: ${capacity.server.heapPerConnectionKiB ?? "n/m"} KiB heap, ${capacity.server.rssSignificant ? `${capacity.server.rssPerConnectionKiB} KiB` : "n/s"} RSS per connection | ${capacity.connectionsPerSecond} handshakes/s | – |`,
+    );
+  }
+  config.log(lines.join("\n"));
+  config.log(`\nresults: ${files.map((file) => path.relative(ROOT, file)).join(", ")}`);
+  config.log(`total ${round((performance.now() - started) / 1000)} s`);
+}
+
+let interrupted = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write(`\n${signal}: stopping servers and dropping databases…\n`);
+    void cleanupAll().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .then(async () => {
+    await cleanupAll();
+    process.exit(0);
+  })
+  .catch(async (error: unknown) => {
+    // After SIGINT the run fails on purpose (its servers are gone): only the cleanup matters then.
+    if (!interrupted) process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    await cleanupAll();
+    process.exit(interrupted ? 130 : 1);
+  });
