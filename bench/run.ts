@@ -80,6 +80,7 @@ function parseConfig(): { config: BenchConfig; scenarios: Scenario[] } {
     // Distinct accounts behind the idle sockets (each signs in once; the sockets are their devices).
     capacityUsers: Math.min(capacitySockets, full ? 500 : 100),
     probe: !(values["no-probe"] ?? false),
+    scenarios,
     log: (line) => process.stdout.write(`${line}\n`),
   };
   return { config, scenarios };

@@ -35,6 +35,8 @@ export interface BenchConfig {
   capacitySockets: number;
   capacityUsers: number;
   probe: boolean;
+  /** The scenarios of this run (the shared PGlite template holds only the accounts they need). */
+  scenarios: readonly string[];
   log: (line: string) => void;
 }
 
@@ -71,11 +73,13 @@ async function waitForQuietServer(pid: number): Promise<number> {
 
 /** Every account a run needs: control staff and drivers for the throughput scenarios, idle users for capacity. */
 function userPlan(config: BenchConfig): UserSpec[] {
-  return [
-    { prefix: "control", role: "CONTROL_STAFF", count: config.controls },
-    { prefix: "driver", role: "BUS_DRIVER", count: config.drivers, opensConversation: true },
-    { prefix: "idle", role: "BUS_DRIVER", count: config.capacityUsers },
-  ];
+  const plan: UserSpec[] = [];
+  if (config.scenarios.some((scenario) => scenario !== "capacity")) {
+    plan.push({ prefix: "control", role: "CONTROL_STAFF", count: config.controls });
+    plan.push({ prefix: "driver", role: "BUS_DRIVER", count: config.drivers, opensConversation: true });
+  }
+  if (config.scenarios.includes("capacity")) plan.push({ prefix: "idle", role: "BUS_DRIVER", count: config.capacityUsers });
+  return plan;
 }
 
 function productEnv(database: BenchDatabase): NodeJS.ProcessEnv {
