@@ -6,7 +6,7 @@ import { hashPassword, PASSWORD_MIN_LENGTH } from "../auth/password";
 import { ROLES, isControlRole, type UserSummary } from "../chat/types";
 import { Prisma } from "../generated/prisma/client";
 
-const noNul = (value: string) => !value.includes("\u0000");
+const noNul = (value: string) => !value.includes("\u0000") && !/\p{Cs}/u.test(value);
 const text = (max: number) => z.string().trim().max(max).refine(noNul, "must not contain NUL characters");
 
 export const createUserSchema = z.object({

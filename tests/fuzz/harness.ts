@@ -272,37 +272,46 @@ export class FuzzRun {
   // ---- Setup --------------------------------------------------------------------------------------
 
   private async setUp(): Promise<void> {
+    const t0 = Date.now();
     this.server = await startFuzzServer([...FIELD, ...STAFF, ...ADMINS, ...VICTIMS, ...CANARIES]);
+    this.log(`fuzz: database prepared and server up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const users = this.server.users;
-    for (const [key, role] of [...FIELD, ...STAFF, ...ADMINS]) {
-      const token = users[key]!.token;
-      const cls: ActorClass = role === "CONTROL_ADMIN" ? "admin" : role === "CONTROL_STAFF" ? "staff" : "field";
-      this.actors.push({
-        key,
-        id: users[key]!.id,
-        cls,
-        token,
-        sio: await connectSocketIo(this.server.url, { token }),
-        ws: await JsonWsConnection.open(this.server.url, token, this.timeoutMs),
-        bucket: new Bucket(),
-        busy: { "socket.io": false, "json-ws": false },
-        conversations: [],
-        messages: [],
-      });
-    }
+    const actors = await Promise.all(
+      [...FIELD, ...STAFF, ...ADMINS].map(async ([key, role]): Promise<Actor> => {
+        const token = users[key]!.token;
+        return {
+          key,
+          id: users[key]!.id,
+          cls: role === "CONTROL_ADMIN" ? "admin" : role === "CONTROL_STAFF" ? "staff" : "field",
+          token,
+          sio: await connectSocketIo(this.server.url, { token }),
+          ws: await JsonWsConnection.open(this.server.url, token, this.timeoutMs),
+          bucket: new Bucket(),
+          busy: { "socket.io": false, "json-ws": false },
+          conversations: [],
+          messages: [],
+        };
+      }),
+    );
+    this.actors.push(...actors);
+    this.log(`fuzz: actors connected in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     for (const [key, role] of VICTIMS) (role === "CONTROL_STAFF" ? this.victims.control : this.victims.field).push(users[key]!.id);
 
     // Two conversations per field actor, each with a second message, made through the API.
-    for (const actor of this.actors.filter((a) => a.cls === "field")) {
-      for (let n = 1; n <= 2; n += 1) {
-        actor.bucket.take(2);
-        const created = await this.fixtureCall(actor.sio, "conversation:create", { title: `Fixture ${actor.key} ${n}`, body: `Opening ${n}`, clientId: `fixture-${n}` });
-        const conversation = field(field(created, "conversation"), "id") as string;
-        const sent = await this.fixtureCall(actor.sio, "message:send", { conversationId: conversation, body: `Second ${n}`, clientId: `fixture-second-${n}` });
-        this.trackConversation(actor, conversation, field(field(created, "message"), "id") as string);
-        this.trackMessage(conversation, field(field(sent, "message"), "id") as string);
-      }
-    }
+    await Promise.all(
+      this.actors
+        .filter((a) => a.cls === "field")
+        .map(async (actor) => {
+          for (let n = 1; n <= 2; n += 1) {
+            actor.bucket.take(2);
+            const created = await this.fixtureCall(actor.sio, "conversation:create", { title: `Fixture ${actor.key} ${n}`, body: `Opening ${n}`, clientId: `fixture-${n}` });
+            const conversation = field(field(created, "conversation"), "id") as string;
+            const sent = await this.fixtureCall(actor.sio, "message:send", { conversationId: conversation, body: `Second ${n}`, clientId: `fixture-second-${n}` });
+            this.trackConversation(actor, conversation, field(field(created, "message"), "id") as string);
+            this.trackMessage(conversation, field(field(sent, "message"), "id") as string);
+          }
+        }),
+    );
 
     const driverToken = users.canaryDriver!.token;
     const controlToken = users.canaryControl!.token;

@@ -6,7 +6,10 @@ import { formatReport, runFuzz } from "./harness";
 // --strict (known, reported server bugs count as failures; see KNOWN_ISSUES in judge.ts).
 // TEST_DB=postgres runs it on a fresh PostgreSQL database instead of embedded PGlite.
 
+/** `--name value` or `--name=value`. */
 function option(name: string): string | undefined {
+  const inline = process.argv.find((arg) => arg.startsWith(`--${name}=`));
+  if (inline) return inline.slice(name.length + 3);
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 ? process.argv[at + 1] : undefined;
 }
