@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { createTestDatabase, inspectDatabase, prepareDatabase, type TestDatabase, type TestUser, type TestUserSpec } from "../helpers/database";
+import { TEST_DB, createTestDatabase, inspectDatabase, prepareDatabase, type TestDatabase, type TestUser, type TestUserSpec } from "../helpers/database";
 import { ServerNode } from "../chaos/processes";
 import { connect, ConnectionLost, RequestTimeout, toChatMessage, type Connection, type TransportKind } from "../chaos/transport";
 import { readSnapshot, type DbSnapshot } from "../chaos/verify";
