@@ -45,7 +45,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    const force = setTimeout(() => process.exit(1), 15_000);
+    // The drain (lib/realtime/server.ts) gives running events 10 s; after 20 s the process exits anyway.
+    const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
     // Stop accepting, tell clients, let in-flight requests and writes finish, then close the database.
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -1,8 +1,14 @@
-import { toAck, type Ack } from "../errors";
+import { toAck, type Ack, type WireError } from "../errors";
 import { logger } from "../logger";
 import type { AckData, ClientEventName } from "./events";
 import { operations, type OperationContext } from "./operations";
 import type { Limiter } from "./rate-limit";
+
+/** The answer to an event that arrives while the server drains for shutdown: retry on another connection. */
+export const SHUTTING_DOWN: { ok: false; error: WireError } = {
+  ok: false,
+  error: { code: "UNAVAILABLE", message: "The server is restarting. Your request was not run; send it again.", details: { retryAfterMs: 1000 } },
+};
 
 /**
  * Runs one client event for either transport and turns the outcome into an ack. Never throws: a

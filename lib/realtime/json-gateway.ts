@@ -8,7 +8,7 @@ import { MAX_FRAME_BYTES } from "../chat/constants";
 import { getMonitoredRooms } from "../chat/support-rooms";
 import { isControlRole, type AuthUser } from "../chat/types";
 import { authenticateHandshake } from "./authenticate";
-import { dispatch } from "./dispatch";
+import { dispatch, SHUTTING_DOWN } from "./dispatch";
 import { rooms } from "./rooms";
 import type { ClientEventName, Delivery, ServerEventName } from "./events";
 import type { LocalSink } from "./broadcaster";
@@ -174,9 +174,13 @@ export class JsonGateway implements LocalSink {
     const data = frame.data === undefined ? {} : frame.data;
     if (!isObject(data)) return fail({ code: "VALIDATION", message: "data must be an object." });
 
-    const ack = await dispatch(seed.event, ctx, seed.toInput(data), this.deps.limiter);
-    if (ack.ok) this.send(conn, { type: "response", request_type: requestType, request_id: requestId, ok: true, data: toSnakeCase(ack.data) });
-    else fail(ack.error);
+    // Tracked by the gate until the reply is written, so that shutdown waits for it.
+    const ran = await this.deps.gate.run(async () => {
+      const ack = await dispatch(seed.event, ctx, seed.toInput(data), this.deps.limiter);
+      if (ack.ok) this.send(conn, { type: "response", request_type: requestType, request_id: requestId, ok: true, data: toSnakeCase(ack.data) });
+      else fail(ack.error);
+    });
+    if (!ran) fail(SHUTTING_DOWN.error);
   }
 
   deliver(delivery: Delivery): void {

@@ -12,18 +12,24 @@ import { Presence } from "./presence";
 import { escalateOverdueEmergencies } from "../chat/escalate-emergencies";
 import type { ClientSettings } from "../chat/types";
 import { rooms } from "./rooms";
+import { EventGate } from "./event-gate";
+
+/** How long shutdown waits for running client events before it closes connections anyway. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 /**
  * Every node sweeps for overdue emergencies; the database decides which node escalates each one
  * (escalateOverdueEmergencies claims rows with a conditional update), so it is announced once.
  */
-function startEscalationLoop(broadcaster: Broadcaster, afterSeconds: number): NodeJS.Timeout {
+function startEscalationLoop(broadcaster: Broadcaster, gate: EventGate, afterSeconds: number): NodeJS.Timeout {
   let isRunning = false;
   const timer = setInterval(() => {
     if (isRunning) return;
     isRunning = true;
-    escalateOverdueEmergencies(afterSeconds)
-      .then((escalated) => {
+    // A sweep is tracked like a client event: shutdown waits for it before closing the database.
+    void gate
+      .run(async () => {
+        const escalated = await escalateOverdueEmergencies(afterSeconds);
         for (const conversation of escalated) {
           logger.warn({ conversationId: conversation.id }, "emergency escalated");
           broadcaster.publish({ to: [rooms.control()], event: "emergency:escalated", payload: conversation });
@@ -42,6 +48,8 @@ export interface RealtimeDeps {
   typing: TypingTracker;
   limiter: Limiter;
   presence: Presence;
+  /** Running client events; closed first on shutdown. */
+  gate: EventGate;
   settings: Omit<ClientSettings, "cannedResponses">;
 }
 
@@ -57,7 +65,10 @@ export interface RealtimeOptions {
 export interface RealtimeServer {
   io: RealtimeIo;
   broadcaster: Broadcaster;
-  /** Tells every client the server is going away and closes all connections. */
+  /**
+   * Drains and closes: refuses new client events (UNAVAILABLE), waits for the running ones to finish
+   * and reply, then tells every client the server is going away and closes all connections.
+   */
   close(reason: string): Promise<void>;
 }
 
@@ -77,12 +88,13 @@ export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOp
   // Presence counts the gateway's connections, and the gateway needs presence: tie the knot late.
   const gatewayRef: { current?: JsonGateway } = {};
   const presence = new Presence(io, broadcaster, () => gatewayRef.current?.connectedUsers() ?? []);
-  const deps: RealtimeDeps = { allowedOrigins: options.allowedOrigins, broadcaster, typing, limiter: options.limiter ?? new RateLimiter(), presence, settings: options.settings };
+  const gate = new EventGate();
+  const deps: RealtimeDeps = { allowedOrigins: options.allowedOrigins, broadcaster, typing, limiter: options.limiter ?? new RateLimiter(), presence, gate, settings: options.settings };
   const gateway = new JsonGateway(deps);
   gatewayRef.current = gateway;
   broadcaster.addSink(gateway);
   attachSocketIo(io, deps);
-  const escalation = startEscalationLoop(broadcaster, options.settings.emergencyEscalationSeconds);
+  const escalation = startEscalationLoop(broadcaster, gate, options.settings.emergencyEscalationSeconds);
 
   httpServer.on("upgrade", (req, socket, head) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
@@ -95,6 +107,8 @@ export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOp
     async close(reason) {
       logger.info({ reason }, "closing realtime connections");
       clearInterval(escalation);
+      const unfinished = await gate.close(DRAIN_TIMEOUT_MS);
+      if (unfinished > 0) logger.warn({ unfinished }, "shutdown: events still running after the drain timeout");
       typing.close();
       gateway.closeAll(reason);
       io.disconnectSockets(true);

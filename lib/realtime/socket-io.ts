@@ -5,7 +5,7 @@ import { isControlRole } from "../chat/types";
 import { CANNED_RESPONSES } from "../chat/canned-responses";
 import { authenticateHandshake } from "./authenticate";
 import { CLIENT_EVENTS, type ClientEventName } from "./events";
-import { dispatch } from "./dispatch";
+import { dispatch, SHUTTING_DOWN } from "./dispatch";
 import { rooms } from "./rooms";
 import type { RealtimeIo } from "./broadcaster";
 import type { OperationContext } from "./operations";
@@ -86,8 +86,12 @@ export function attachSocketIo(io: RealtimeIo, deps: RealtimeDeps): void {
         logger.debug({ event, userId: ctx.user.id }, "event without ack ignored");
         return;
       }
-      await joined.catch(() => undefined);
-      reply(await dispatch(event, ctx, input, deps.limiter));
+      // Tracked by the gate until the reply is written, so that shutdown waits for it.
+      const ran = await deps.gate.run(async () => {
+        await joined.catch(() => undefined);
+        reply(await dispatch(event, ctx, input, deps.limiter));
+      });
+      if (!ran) reply(SHUTTING_DOWN);
     }
 
     socket.on("disconnect", (reason) => {

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { TEST_DB, createTestDatabase, inspectDatabase, prepareDatabase, type TestDatabase, type TestUser, type TestUserSpec } from "../helpers/database";
+import { createTestDatabase, inspectDatabase, prepareDatabase, type TestDatabase, type TestUser, type TestUserSpec } from "../helpers/database";
 import { ServerNode } from "../chaos/processes";
 import { connect, ConnectionLost, RequestTimeout, toChatMessage, type Connection, type TransportKind } from "../chaos/transport";
 import { readSnapshot, type DbSnapshot } from "../chaos/verify";
@@ -219,13 +219,6 @@ void test("SIGKILL of the embedded PGlite server during writes loses no acknowle
 void test("SIGTERM drains in-flight sends: each is answered, every acknowledged message is stored once, exit code 0", { timeout: 20 * 60_000 }, async (t) => {
   const senders = ["s1", "s2", "s3", "s4", "s5", "s6"];
   const perSender = 20; // within the burst of 30 events per user
-  // KNOWN BUG (session 1 note): on PostgreSQL, server.ts closes connections and the database without
-  // waiting for running events, so in-flight sends go unanswered. Until that is fixed this runs on
-  // PGlite only, where queued transactions finish before the signal is handled.
-  if (TEST_DB === "postgres") {
-    t.skip("known bug: shutdown does not drain in-flight sends on PostgreSQL (see docs/reliability.md)");
-    return;
-  }
   const database: TestDatabase = await createTestDatabase();
   const users = await prepareDatabase(database, Object.fromEntries(senders.map((key) => [key, { role: "BUS_DRIVER" as const }])));
   const node = new ServerNode({ name: "drain", database, dataDir: database.dataDir, startTimeoutMs: START_TIMEOUT_MS });
