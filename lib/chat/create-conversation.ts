@@ -27,7 +27,8 @@ const DEFAULT_TITLES: Record<Category, string> = {
 /**
  * Field staff open a support conversation with a first message. The category defaults from the role;
  * the user's vehicle and route are attached; every active control staff member and admin becomes a
- * participant. Idempotent on the first message's clientId. Throws VALIDATION or FORBIDDEN.
+ * participant. Idempotent on the first message's clientId. Throws VALIDATION, FORBIDDEN, or CONFLICT when
+ * the clientId was already used for a message that did not open a conversation.
  */
 export async function createConversation(creator: AuthUser, input: unknown): Promise<CreatedConversation> {
   requireField(creator, "open support conversations");
@@ -38,8 +39,16 @@ export async function createConversation(creator: AuthUser, input: unknown): Pro
   const clientId = data.clientId ?? `create:${randomUUID()}`;
   const db = getDb();
 
-  const earlier = await db.message.findUnique({ where: { senderId_clientId: { senderId: creator.id, clientId } }, select: messageSelect });
+  const earlier = await db.message.findUnique({
+    where: { senderId_clientId: { senderId: creator.id, clientId } },
+    select: { ...messageSelect, conversation: { select: { creatorId: true } } },
+  });
   if (earlier) {
+    // Only the opening message of a conversation this user created makes this a retried create; a
+    // client id already spent on a later message must not hand back that older conversation.
+    if (earlier.sequence !== 1 || earlier.conversation.creatorId !== creator.id) {
+      throw new AppError("CONFLICT", "This client id was already used for a message in an existing conversation; use a new client id to open a conversation.");
+    }
     return { conversation: await getConversationView(creator, earlier.conversationId), message: toMessageView(earlier), duplicate: true };
   }
 

@@ -13,21 +13,18 @@ export type Reply = { ok: true; data: unknown } | { ok: false; error: { code: un
 export const SERVER_FAILURE_CODES: readonly ErrorCode[] = ["INTERNAL", "UNAVAILABLE"];
 const ERROR_MESSAGE_MAX = 1000;
 
-/** conversation:create answered with a later message of an old conversation (its clientId was reused): see KNOWN_ISSUES. */
-const REUSED_CLIENT_ID = "the reply's message is not the conversation's first message";
+/**
+ * conversation:create answered ok with a later message of an old conversation: its clientId was already
+ * used for a message:send, and the server must answer CONFLICT rather than treat it as a retried create.
+ */
+const REUSED_CLIENT_ID = "expected CONFLICT (a clientId already used for a later message), got an ok result whose message is not the conversation's first";
 
 /**
  * Server bugs the fuzzer found that are reported but not fixed yet. A case that fails only with one of
  * these is counted under the issue instead of failing the run, unless the run is strict
- * (`npm run fuzz -- --strict`, FUZZ_STRICT=1). Delete an entry once its bug is fixed.
+ * (`npm run fuzz -- --strict`, FUZZ_STRICT=1). Delete an entry once its bug is fixed. None are open now.
  */
-export const KNOWN_ISSUES: readonly { match: RegExp; issue: string }[] = [
-  {
-    match: new RegExp(`^conversation:create: ${REUSED_CLIENT_ID}`),
-    issue:
-      "conversation:create with a clientId the same user already used for a later message (message:send) returns that old conversation and message as a duplicate create, instead of CONFLICT (lib/chat/create-conversation.ts: the `earlier` lookup does not check sequence 1)",
-  },
-];
+export const KNOWN_ISSUES: readonly { match: RegExp; issue: string }[] = [];
 
 export interface JudgeContext {
   transport: Transport;

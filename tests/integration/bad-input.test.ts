@@ -16,7 +16,7 @@ type Actor = "driver" | "control" | "admin";
 type Transport = "socket.io" | "json-ws";
 
 let server: TestServer;
-const ids = { own: "", foreign: "", foreignMessage: "", driver: "", driver2: "", admin: "" };
+const ids = { own: "", foreign: "", foreignMessage: "", driver: "", driver2: "", admin: "", reuse: "" };
 const UNKNOWN_ID = "cm00000000000000nosuchid0";
 const sockets = {} as Record<Actor | "observer", ChatSocket>;
 const jsonClients = {} as Record<Actor, JsonWsClient>;
@@ -26,6 +26,8 @@ let baseline: Record<string, number> = {};
 let baselineHistory: Record<string, string[]> = {};
 /** Messages written on purpose (the sends proving the server still works after an oversized frame). */
 let deliberateMessages = 0;
+/** Rows the reused-clientId test writes on purpose, in a conversation of its own (`ids.reuse`). */
+const reuseRows = { conversations: 0, messages: 0 };
 
 // Pacing: at most one event per 110 ms per user keeps every rate-limit bucket (10/s refill) full.
 const GAP_MS = 110;
@@ -450,7 +452,47 @@ void test("a 1 MB Socket.IO packet disconnects that socket without a reply; the 
   assert.deepEqual(await observeAll(), { ...baseline, [ids.own]: (baseline[ids.own] ?? 0) + deliberateMessages });
 });
 
-void test("the database holds the rows from before the table plus the two deliberate sends, and nothing else", async () => {
+void test("conversation:create with a clientId already used for a later message gets CONFLICT on both transports and stores nothing", async () => {
+  await pace("driver");
+  const opened = await emitAck(sockets.driver, "conversation:create", { title: "Reuse", body: "Opening", clientId: "reuse-open" });
+  assert.ok(opened.ok, JSON.stringify(opened));
+  ids.reuse = opened.data.conversation.id;
+  await pace("driver");
+  const sentSio = await emitAck(sockets.driver, "message:send", { conversationId: ids.reuse, body: "Later (socket.io)", clientId: "reuse-later-sio" });
+  assert.ok(sentSio.ok, JSON.stringify(sentSio));
+  await pace("driver");
+  const sentWs = await jsonClients.driver.request("send_chat_message", { conversation_id: ids.reuse, content: "Later (ws)", client_id: "reuse-later-ws" });
+  assert.equal(sentWs.type, "response", JSON.stringify(sentWs));
+  reuseRows.conversations += 1;
+  reuseRows.messages += 3;
+  const before = await observeAll();
+  assert.equal(before[ids.reuse], 3);
+
+  await pace("driver");
+  const sio = await emitAck(sockets.driver, "conversation:create", { title: "Again", body: "Another problem", clientId: "reuse-later-sio" });
+  assert.equal(sio.ok, false, `succeeded: ${JSON.stringify(sio).slice(0, 300)}`);
+  assert.ok(!sio.ok);
+  assert.equal(sio.error.code, "CONFLICT", `got ${sio.error.code} (${sio.error.message})`);
+  assert.match(sio.error.message, /client id/);
+  assert.deepEqual(await observeAll(), before, "Socket.IO: a conversation appeared or a lastSequence moved");
+
+  await pace("driver");
+  const ws = await jsonClients.driver.request("create_support_conversation", { title: "Again", content: "Another problem", client_id: "reuse-later-ws" });
+  assert.equal(ws.type, "error", `not an error: ${JSON.stringify(ws).slice(0, 300)}`);
+  assert.equal(ws.request_type, "create_support_conversation");
+  assert.equal(ws.error?.code, "CONFLICT", `got ${ws.error?.code} (${ws.error?.message})`);
+  assert.deepEqual(await observeAll(), before, "JSON WebSocket: a conversation appeared or a lastSequence moved");
+
+  // A genuine retry of the create (the opening message's clientId) is still answered with its conversation.
+  await pace("driver");
+  const retry = await emitAck(sockets.driver, "conversation:create", { title: "Reuse", body: "Opening", clientId: "reuse-open" });
+  assert.ok(retry.ok, JSON.stringify(retry));
+  assert.equal(retry.data.conversation.id, ids.reuse);
+  assert.equal(retry.data.message.id, opened.data.message.id);
+  assert.deepEqual(await observeAll(), before, "the retried create wrote nothing");
+});
+
+void test("the database holds the rows from before the table plus the deliberate writes, and nothing else", async () => {
   const before = Object.keys(baseline).length;
   const beforeMessages = Object.values(baseline).reduce((sum, n) => sum + n, 0);
   const state = await server.inspect(async (db) => ({
@@ -463,8 +505,8 @@ void test("the database holds the rows from before the table plus the two delibe
     controlRooms: await db.user.findMany({ where: { role: { in: ["CONTROL_STAFF", "CONTROL_ADMIN"] } }, select: { monitoredRooms: true } }),
     workflowAudit: await db.auditEvent.count({ where: { OR: [{ action: { startsWith: "conversation." } }, { action: { startsWith: "emergency." } }, { action: "user.deactivated" }] } }),
   }));
-  assert.equal(state.conversations, before, "conversation rows");
-  assert.equal(state.messages, beforeMessages + deliberateMessages, "message rows");
+  assert.equal(state.conversations, before + reuseRows.conversations, "conversation rows");
+  assert.equal(state.messages, beforeMessages + deliberateMessages + reuseRows.messages, "message rows");
   assert.equal(deliberateMessages, 2);
   for (const row of state.rows) {
     assert.equal(row._count.messages, row.lastSequence, "one message per sequence");
@@ -475,6 +517,10 @@ void test("the database holds the rows from before the table plus the two delibe
   assert.deepEqual(
     state.bodies.filter((m) => m.conversationId === ids.own).map((m) => [m.clientId, m.body]),
     [["setup-own", "Flat tyre"], ["after-big-ws", "Still here (ws)"], ["after-big-sio", "Still here (socket.io)"]],
+  );
+  assert.deepEqual(
+    state.bodies.filter((m) => m.conversationId === ids.reuse).map((m) => [m.clientId, m.body]),
+    [["reuse-open", "Opening"], ["reuse-later-sio", "Later (socket.io)"], ["reuse-later-ws", "Later (ws)"]],
   );
   assert.deepEqual(state.driver, { vehicle: "Bus 1", route: "Route 1" });
   assert.equal(state.inactive, 0);

@@ -30,8 +30,12 @@ void test("the judge rejects what a fuzz case must never get back", () => {
   assert.match(judgeReply(driver, { ok: true, data: { ...sent.data, [SENTINEL]: true } }) ?? "", /polluted/);
   assert.match(judgeReply({ ...driver, event: undefined, expectCode: "UNKNOWN_EVENT" }, { ok: false, error: { code: "VALIDATION", message: "x" } }) ?? "", /expected UNKNOWN_EVENT/);
   assert.match(judgeReply({ ...driver, event: "message:list" }, { ok: true, data: { messages: "none" } }) ?? "", /no messages page/);
-  const reusedCreate = judgeReply({ ...driver, event: "conversation:create" }, { ok: true, data: { conversation: { id: "c1" }, message: { id: "m5", sequence: 5 } } });
-  assert.ok(reusedCreate && KNOWN_ISSUES.some((k) => k.match.test(reusedCreate)), "a create answered with a later message is flagged (as the known issue)");
+  const create = { ...driver, event: "conversation:create" as const };
+  assert.equal(judgeReply(create, { ok: true, data: { conversation: { id: "c1" }, message: { id: "m1", sequence: 1 } } }), null, "a create answered with its first message passes");
+  const reusedCreate = judgeReply(create, { ok: true, data: { conversation: { id: "c1" }, message: { id: "m5", sequence: 5 } } });
+  assert.match(reusedCreate ?? "", /expected CONFLICT/, "a create answered with a later message (a reused clientId) fails");
+  assert.ok(!KNOWN_ISSUES.some((k) => k.match.test(reusedCreate ?? "")), "and is not excused as a known issue");
+  assert.equal(judgeReply(create, { ok: false, error: { code: "CONFLICT", message: "This client id was already used" } }), null, "CONFLICT for a reused clientId passes");
   const frame = { type: "error", request_type: "send_chat_message", request_id: "r1", error: { code: "VALIDATION", message: "x" } };
   assert.deepEqual(frameToReply(frame, { requestType: "send_chat_message", requestId: "r1" }), { ok: false, error: frame.error });
   assert.match(String(frameToReply(frame, { requestType: "send_chat_message", requestId: "r2" })), /request_id/);
