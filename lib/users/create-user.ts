@@ -7,7 +7,7 @@ import { ROLES, isControlRole, type UserSummary } from "../chat/types";
 import { Prisma } from "../generated/prisma/client";
 
 const noNul = (value: string) => !value.includes("\u0000") && !/\p{Cs}/u.test(value);
-const text = (max: number) => z.string().trim().max(max).refine(noNul, "must not contain NUL characters");
+const text = (max: number) => z.string().trim().max(max).refine(noNul, "must not contain NUL characters or unpaired surrogates (invalid Unicode text)");
 
 export const createUserSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(254),

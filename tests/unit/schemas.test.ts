@@ -53,10 +53,16 @@ void test("message:send requires a conversation id and a client id of the allowe
   rejection(sendMessageSchema, send("hi", { isNote: "yes" }));
 });
 
-void test("text fields refuse NUL characters", () => {
-  assert.equal(rejection(sendMessageSchema, send("a\u0000b")), "must not contain NUL characters");
-  rejection(createConversationSchema, { body: "help", title: "a\u0000" });
-  rejection(updateFieldContextSchema, { vehicle: "Bus\u000012", route: null });
+const NO_NUL = "must not contain NUL characters or unpaired surrogates (invalid Unicode text)";
+
+void test("text fields refuse NUL characters and unpaired surrogates, and say so", () => {
+  assert.equal(rejection(sendMessageSchema, send("a\u0000b")), NO_NUL);
+  assert.equal(rejection(sendMessageSchema, send("a\ud83db")), NO_NUL, "a lone high surrogate");
+  assert.equal(rejection(sendMessageSchema, send("\udc61\udff9")), NO_NUL, "two lone low surrogates");
+  assert.equal(rejection(createConversationSchema, { body: "help", title: "a\u0000" }), NO_NUL);
+  assert.equal(rejection(updateFieldContextSchema, { vehicle: "Bus\u000012", route: null }), NO_NUL);
+  assert.equal(rejection(updateFieldContextSchema, { vehicle: "Bus 12", route: "Route \udfff" }), NO_NUL);
+  assert.equal(sendMessageSchema.parse(send("bus \ud83d\ude8c")).body, "bus \ud83d\ude8c", "a surrogate pair (an emoji) is fine");
 });
 
 void test("categories are accepted in any case and normalised to upper case", () => {
