@@ -30,6 +30,22 @@ const DEFAULT_TITLES: Record<Category, string> = {
  * participant. Idempotent on the first message's clientId. Throws VALIDATION, FORBIDDEN, or CONFLICT when
  * the clientId was already used for a message that did not open a conversation.
  */
+/**
+ * The message stored earlier under this (creator, clientId), if any. Only the opening message of a
+ * conversation this user created makes a retried create; a client id already spent on a later
+ * message must not hand back that older conversation (CONFLICT).
+ */
+async function findOpening(creatorId: string, clientId: string) {
+  const earlier = await getDb().message.findUnique({
+    where: { senderId_clientId: { senderId: creatorId, clientId } },
+    select: { ...messageSelect, conversation: { select: { creatorId: true } } },
+  });
+  if (earlier && (earlier.sequence !== 1 || earlier.conversation.creatorId !== creatorId)) {
+    throw new AppError("CONFLICT", "This client id was already used for a message in an existing conversation; use a new client id to open a conversation.");
+  }
+  return earlier;
+}
+
 export async function createConversation(creator: AuthUser, input: unknown): Promise<CreatedConversation> {
   requireField(creator, "open support conversations");
   const parsed = createConversationSchema.safeParse(input);
@@ -39,18 +55,8 @@ export async function createConversation(creator: AuthUser, input: unknown): Pro
   const clientId = data.clientId ?? `create:${randomUUID()}`;
   const db = getDb();
 
-  const earlier = await db.message.findUnique({
-    where: { senderId_clientId: { senderId: creator.id, clientId } },
-    select: { ...messageSelect, conversation: { select: { creatorId: true } } },
-  });
-  if (earlier) {
-    // Only the opening message of a conversation this user created makes this a retried create; a
-    // client id already spent on a later message must not hand back that older conversation.
-    if (earlier.sequence !== 1 || earlier.conversation.creatorId !== creator.id) {
-      throw new AppError("CONFLICT", "This client id was already used for a message in an existing conversation; use a new client id to open a conversation.");
-    }
-    return { conversation: await getConversationView(creator, earlier.conversationId), message: toMessageView(earlier), duplicate: true };
-  }
+  const earlier = await findOpening(creator.id, clientId);
+  if (earlier) return { conversation: await getConversationView(creator, earlier.conversationId), message: toMessageView(earlier), duplicate: true };
 
   const profile = await db.user.findUniqueOrThrow({ where: { id: creator.id }, select: { vehicle: true, route: true } });
   const created = await db.$transaction(async (tx) => {
@@ -71,7 +77,7 @@ export async function createConversation(creator: AuthUser, input: unknown): Pro
   }, TRANSACTION_OPTIONS).catch(async (error: unknown) => {
     // A retry raced the first attempt: the loser rolled back whole; answer with the winner's conversation.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      const winner = await db.message.findUnique({ where: { senderId_clientId: { senderId: creator.id, clientId } }, select: messageSelect });
+      const winner = await findOpening(creator.id, clientId);
       if (winner) return { conversationId: winner.conversationId, message: winner, duplicate: true };
     }
     throw error;
