@@ -38,6 +38,7 @@ io.on("connection", (socket) => {
       id: `m${nextId++}`,
       conversationId: input.conversationId,
       sequence,
+      previousPublicSequence: sequence - 1,
       clientId: input.clientId,
       kind: "TEXT",
       body: input.body,

@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from "zustand/vanilla";
 import type { Socket } from "socket.io-client";
 import type { AckData, ClientEventName, ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/events";
 import type { Ack, WireError } from "@/lib/errors";
+import { SyncCursor } from "@/lib/chat/sync-cursor";
 import { isRetryableError, nextOutboxOrder, openOutbox, type Outbox, type OutboxItem } from "./outbox";
 import {
   HISTORY_PAGE_DEFAULT,
@@ -202,16 +203,11 @@ export function createChatStore(me: AuthUser): ChatStore {
   const readInFlight = new Map<string, number>();
   const catchingUp = new Set<string>();
   /**
-   * Per conversation, the sequence through which we hold every message we may see. Catch-up starts
-   * here, not at the newest message held: an ack or a live event can arrive while older messages
-   * were missed (sequences have gaps for field staff, whose view omits staff notes, so contiguity
-   * proves nothing).
+   * Per conversation, the sequence through which we hold every message we may see (catch-up starts
+   * there, not at the newest message held). A live message after a hole does not move it and starts
+   * a catch-up: pushes can be lost or overtake each other between nodes (lib/chat/sync-cursor.ts).
    */
-  const syncedThrough = new Map<string, number>();
-  /** True once this connection's catch-up finished: from then on live events arrive in order. */
-  let isLive = false;
-  const advanceSynced = (conversationId: string, sequence: number) =>
-    syncedThrough.set(conversationId, Math.max(syncedThrough.get(conversationId) ?? 0, sequence));
+  const cursor = new SyncCursor<MessageView>(isControlRole(me.role));
 
   function request<E extends ClientEventName>(event: E, input: Parameters<ClientToServerEvents[E]>[0]): Promise<AckData<E>> {
     return new Promise((resolve, reject) => {
@@ -284,11 +280,13 @@ export function createChatStore(me: AuthUser): ChatStore {
       catchingUp.add(conversationId);
       try {
         for (;;) {
-          const after = syncedThrough.get(conversationId) ?? 0;
+          const after = cursor.syncedThrough(conversationId);
           const page = await request("message:list", { conversationId, afterSequence: after, limit: HISTORY_PAGE_MAX });
           storeMessages(conversationId, page.messages);
-          advanceSynced(conversationId, lastKnownSequence(page.messages));
-          if (!page.hasMore || page.messages.length === 0) break;
+          cursor.page(conversationId, after, page.messages);
+          if (page.messages.length === 0) break;
+          // Go on while the server has more, or while a push that came meanwhile shows a newer hole.
+          if (!page.hasMore && !cursor.hasHole(conversationId)) break;
         }
       } finally {
         catchingUp.delete(conversationId);
@@ -298,7 +296,8 @@ export function createChatStore(me: AuthUser): ChatStore {
     async function loadHistory(conversationId: string): Promise<void> {
       const page = await request("message:list", { conversationId, limit: HISTORY_PAGE_DEFAULT });
       storeMessages(conversationId, page.messages);
-      advanceSynced(conversationId, lastKnownSequence(page.messages));
+      // Older messages are history, loaded on scroll; from the newest page on we must hold everything.
+      cursor.cover(conversationId, lastKnownSequence(page.messages));
       set((state) => ({
         historyLoaded: { ...state.historyLoaded, [conversationId]: true },
         hasOlder: { ...state.hasOlder, [conversationId]: page.hasMore },
@@ -477,7 +476,7 @@ export function createChatStore(me: AuthUser): ChatStore {
       }));
       storeMessages(conversation.id, [message]);
       // The first message is the whole history.
-      advanceSynced(conversation.id, message.sequence);
+      cursor.cover(conversation.id, message.sequence);
     }
 
     async function workflow(
@@ -528,7 +527,6 @@ export function createChatStore(me: AuthUser): ChatStore {
         if (connection !== "online") {
           // Acks of anything emitted on the old connection will never come; resend after reconnecting.
           readInFlight.clear();
-          isLive = false;
           set((state) => ({
             connection,
             connectionError: error,
@@ -567,7 +565,6 @@ export function createChatStore(me: AuthUser): ChatStore {
           });
           const loaded = Object.keys(get().historyLoaded).filter((id) => get().historyLoaded[id]);
           await Promise.all(loaded.map((id) => catchUp(id)));
-          if (get().connection === "online") isLive = true;
           markReadIfVisible();
         } catch (error) {
           set({ lastError: messageOf(error) });
@@ -576,7 +573,10 @@ export function createChatStore(me: AuthUser): ChatStore {
 
       onMessageNew(message, isLiveEvent = true) {
         const state = get();
-        if (isLiveEvent && isLive) advanceSynced(message.conversationId, message.sequence);
+        if (isLiveEvent) {
+          cursor.live(message);
+          if (cursor.hasHole(message.conversationId) && state.historyLoaded[message.conversationId]) catchUp(message.conversationId).catch(() => undefined);
+        }
         const known = state.messages[message.conversationId]?.some((m) => m.id === message.id) ?? false;
         storeMessages(message.conversationId, [message]);
         clearTyping(message.conversationId, message.sender.id);

@@ -13,7 +13,8 @@ export interface AppendMessageOptions {
 
 /**
  * Inside a transaction: advances the conversation's sequence (the row lock orders concurrent
- * senders), stores the message with that sequence, and moves the sender's read pointer to it.
+ * senders), stores the message with that sequence and the sequence of the previous non-note
+ * message (how field clients detect a missed message), and moves the sender's read pointer to it.
  * A field staff message reopens a resolved conversation. Returns the row and whether the
  * conversation's status changed.
  */
@@ -32,6 +33,13 @@ export async function appendMessage(tx: Prisma.TransactionClient, options: Appen
     });
     reopened = true;
   }
+  // The row lock taken by the update above orders concurrent senders, so no public message can land
+  // between this lookup and the insert.
+  const previousPublic = await tx.message.findFirst({
+    where: { conversationId: options.conversationId, kind: { not: "NOTE" }, sequence: { lt: advanced.lastSequence } },
+    orderBy: { sequence: "desc" },
+    select: { sequence: true },
+  });
   const message = await tx.message.create({
     data: {
       conversationId: options.conversationId,
@@ -40,6 +48,7 @@ export async function appendMessage(tx: Prisma.TransactionClient, options: Appen
       kind: options.kind,
       clientId: options.clientId ?? `server:${randomUUID()}`,
       sequence: advanced.lastSequence,
+      previousPublicSequence: previousPublic?.sequence ?? 0,
       createdAt: now,
     },
     select: messageSelect,

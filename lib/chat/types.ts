@@ -63,6 +63,8 @@ export interface MessageView {
   id: string;
   conversationId: string;
   sequence: number;
+  /** Sequence of the previous message that is not a staff note (0 for none); see previousVisibleSequence. */
+  previousPublicSequence: number;
   clientId: string;
   kind: MessageKind;
   body: string;

@@ -1,5 +1,6 @@
 import type { Role } from "../../lib/chat/types";
 import { HISTORY_PAGE_MAX } from "../../lib/chat/constants";
+import { SyncCursor } from "../../lib/chat/sync-cursor";
 import { connect, ConnectionLost, RequestTimeout, toChatMessage, type ChatMessage, type Connection, type RequestName, type TransportKind, type WireError } from "./transport";
 import type { Rng } from "./rng";
 
@@ -10,8 +11,10 @@ import type { Rng } from "./rng";
 //   clientId after reconnecting"; RATE_LIMITED waits retryAfterMs; INTERNAL is retried;
 // - after every (re)connect it lists its conversations and catches up each one with message:list
 //   afterSequence, page by page until hasMore is false, from the sequence through which it holds
-//   everything (advanced by catch-up pages, and by live pushes once this connection caught up);
-// - pushes and pages are deduplicated by message id.
+//   everything (lib/chat/sync-cursor.ts, as the web app: a live push moves it only when it follows
+//   on from what is held; a push after a hole is kept aside and the conversation is caught up);
+// - pushes and pages are deduplicated by message id; messages are released to the "screen" in
+//   sequence order, and the checks look at that order.
 // Everything it saw is kept for the checks at the end of the run.
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -87,7 +90,7 @@ export interface ConnectionRecord {
   serial: number;
   url: string;
   openedAt: number;
-  /** When its catch-up finished (from then on its pushes advance syncedThrough). */
+  /** When its catch-up after connecting finished. */
   liveAt?: number;
   closedAt?: number;
 }
@@ -109,8 +112,12 @@ export interface DeviceStats {
   catchUpMessages: number;
   /** Receipts of a message already held (push after catch-up, own message after its ack…): dropped by id. */
   droppedDuplicates: number;
-  /** A live push whose sequence is below one pushed earlier on the same connection, same conversation. */
+  /** A live push whose sequence is below one pushed earlier on the same connection, same conversation (the client reorders). */
   pushInversions: number;
+  /** Live pushes that came after a hole and were held back until it was filled. */
+  heldBack: number;
+  /** Catch-ups started because a live push showed a hole. */
+  holeCatchUps: number;
 }
 
 class GoingOffline extends Error {
@@ -141,6 +148,8 @@ export class Device {
   readonly pushInversionExamples: string[] = [];
   /** This device's connections, oldest first (the last 1,000). */
   readonly connections: ConnectionRecord[] = [];
+  /** conversationId → sequences in the order they were released to the screen. */
+  readonly released = new Map<string, number[]>();
   readonly stats: DeviceStats = {
     connects: 0,
     connectFailures: 0,
@@ -158,14 +167,14 @@ export class Device {
     catchUpMessages: 0,
     droppedDuplicates: 0,
     pushInversions: 0,
+    heldBack: 0,
+    holeCatchUps: 0,
   };
 
   /** Per conversation: the sequence through which this device holds every message it may see. */
-  private readonly syncedThrough = new Map<string, number>();
+  private readonly cursor: SyncCursor<ChatMessage>;
   private conn: Connection | undefined;
   private serial = 0;
-  /** Serial of the connection that finished its catch-up (its live pushes advance syncedThrough). */
-  private liveSerial = -1;
   private readonly livePushes = new Map<number, { maxByConversation: Map<string, number>; ids: Set<string> }>();
   private offlineUntil = 0;
   private sending = false;
@@ -177,7 +186,9 @@ export class Device {
   constructor(
     readonly spec: DeviceSpec,
     private readonly env: DeviceEnv,
-  ) {}
+  ) {
+    this.cursor = new SyncCursor(!spec.isField);
+  }
 
   get name(): string {
     return this.spec.name;
@@ -306,14 +317,12 @@ export class Device {
       const record = this.connections.at(-1);
       try {
         await this.catchUp(conn);
-        this.liveSerial = this.serial;
         if (record) record.liveAt = Date.now();
         await this.work(conn);
       } catch (error) {
         if (error instanceof RequestTimeout) this.stats.timeouts += 1;
         else if (!(error instanceof ConnectionLost || error instanceof GoingOffline)) throw error;
       } finally {
-        this.liveSerial = -1;
         conn.close();
         this.conn = undefined;
         if (record) record.closedAt = Date.now();
@@ -351,6 +360,11 @@ export class Device {
         await this.catchUp(conn);
         this.synced = true;
         return;
+      }
+      // A live push showed a hole: fill it before going on.
+      for (const conversationId of this.cursor.conversationsWithHoles()) {
+        this.stats.holeCatchUps += 1;
+        await this.catchUpConversation(conn, conversationId);
       }
       if (this.outbox.length === 0) this.write();
       const item = this.outbox[0];
@@ -432,7 +446,7 @@ export class Device {
       this.known.add(message.conversationId);
       this.hold(message, "ack");
       // As the web client: the opening message of one's own new conversation is the start of it.
-      if (item.kind === "create") this.advance(message.conversationId, message.sequence);
+      if (item.kind === "create") this.release(this.cursor.start(message));
       this.env.onAck();
     } finally {
       this.sending = false;
@@ -484,7 +498,7 @@ export class Device {
 
   private async catchUpConversation(conn: Connection, conversationId: string): Promise<void> {
     for (let page = 0; page < 10_000; page++) {
-      const after = this.syncedThrough.get(conversationId) ?? 0;
+      const after = this.cursor.syncedThrough(conversationId);
       let data: Record<string, unknown>;
       try {
         data = await this.call(conn, "message:list", { conversationId, afterSequence: after, limit: HISTORY_PAGE_MAX });
@@ -503,9 +517,8 @@ export class Device {
         this.stats.catchUpMessages += 1;
         this.hold(message, "catch-up");
       }
-      const last = messages.at(-1);
-      if (last) this.advance(conversationId, last.sequence);
-      if (data.hasMore !== true || !last) return;
+      this.release(this.cursor.page(conversationId, after, messages));
+      if (data.hasMore !== true || messages.length === 0) return;
     }
     this.problems.push(`catch-up of ${conversationId} did not end after 10,000 pages`);
   }
@@ -529,7 +542,9 @@ export class Device {
       seen.maxByConversation.set(message.conversationId, message.sequence);
     }
     this.hold(message, "push");
-    if (serial === this.liveSerial) this.advance(message.conversationId, message.sequence);
+    const released = this.cursor.live(message);
+    if (released.length === 0 && this.cursor.hasHole(message.conversationId) && message.sequence > this.cursor.syncedThrough(message.conversationId)) this.stats.heldBack += 1;
+    this.release(released);
   }
 
   private hold(message: ChatMessage, via: Held["firstVia"]): void {
@@ -553,7 +568,12 @@ export class Device {
     });
   }
 
-  private advance(conversationId: string, sequence: number): void {
-    this.syncedThrough.set(conversationId, Math.max(this.syncedThrough.get(conversationId) ?? 0, sequence));
+  /** Messages reach the screen in this order. */
+  private release(messages: readonly ChatMessage[]): void {
+    for (const message of messages) {
+      let order = this.released.get(message.conversationId);
+      if (!order) this.released.set(message.conversationId, (order = []));
+      order.push(message.sequence);
+    }
   }
 }

@@ -62,7 +62,7 @@ export interface ChaosResult {
   checks: Checks;
   counts: DeliveryCounts;
   faults: FaultCounts;
-  clients: { retries: number; duplicateAcks: number; rateLimited: number; serverErrors: number; timeouts: number; connects: number; catchUpPages: number };
+  clients: { retries: number; duplicateAcks: number; rateLimited: number; serverErrors: number; timeouts: number; connects: number; catchUpPages: number; heldBack: number; holeCatchUps: number };
   serverErrorLogLines: number;
   durationS: number;
   /** Human-readable lines, printed by run.ts and kept in the test's diagnostics. */
@@ -414,6 +414,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       timeouts: sum((d) => d.stats.timeouts),
       connects: sum((d) => d.stats.connects),
       catchUpPages: sum((d) => d.stats.catchUpPages),
+      heldBack: sum((d) => d.stats.heldBack),
+      holeCatchUps: sum((d) => d.stats.holeCatchUps),
     };
     const serverErrorLogLines = topology.nodes.reduce((total, node) => total + node.errorLogLines, 0);
     const durationS = Math.round((Date.now() - started) / 1000);
@@ -421,7 +423,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       `chaos [${options.mode}] seed ${options.seed}, ${durationS} s, ${devices.length} clients (${devices.filter((d) => d.spec.transport === "ws").length} JSON WebSocket, ${devices.length - devices.filter((d) => d.spec.transport === "ws").length} Socket.IO), ${counts.conversations} conversations`,
       `  messages: written ${counts.written}, acknowledged ${counts.acknowledged}, unsent at the end ${counts.unsentHeld}, stored ${counts.stored} (${Math.round(loadSeconds)} s of load, ${(counts.acknowledged / loadSeconds).toFixed(1)} messages/s)`,
       `  faults: transport drops ${faults.transportDrops} (${faults.dropsMidSend} mid-send), rate-limit floods ${faults.rateBursts} (${faults.burstRefusals} reads refused), phones offline ${faults.phonesOffline} (longest ${faults.longestOfflineS} s), server kills ${faults.serverKills}, node kills ${faults.nodeKills}, redis restarts ${faults.redisRestarts}, db connection cuts ${faults.dbConnectionCuts} (${faults.dbConnectionsTerminated} connections); restarts took ${faults.restartSeconds.join(", ") || "–"} s`,
-      `  clients: connects ${clients.connects}, send retries ${clients.retries} (duplicate: true ${clients.duplicateAcks}), timeouts ${clients.timeouts}, RATE_LIMITED ${clients.rateLimited}, INTERNAL ${clients.serverErrors}, catch-up pages ${clients.catchUpPages}`,
+      `  clients: connects ${clients.connects}, send retries ${clients.retries} (duplicate: true ${clients.duplicateAcks}), timeouts ${clients.timeouts}, RATE_LIMITED ${clients.rateLimited}, INTERNAL ${clients.serverErrors}, catch-up pages ${clients.catchUpPages}; pushes held back after a hole ${clients.heldBack}, catch-ups for a hole ${clients.holeCatchUps}`,
       `  delivery: ${counts.participants} participants, ${counts.expectedDeliveries} expected deliveries, ${counts.delivered} delivered, ${counts.droppedDuplicates} duplicate receipts dropped by id, ${counts.pushInversions} pushes below an earlier sequence`,
       `  lost = ${counts.lost}, duplicated = ${counts.duplicated}, out of order = ${counts.outOfOrder}`,
       ...(counts.misses.length > 0 ? [`  lost deliveries (nearest fault → receiving transport): ${missesByFault(counts.misses, faults.timeline)}`] : []),

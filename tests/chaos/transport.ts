@@ -13,6 +13,7 @@ export interface ChatMessage {
   id: string;
   conversationId: string;
   sequence: number;
+  previousPublicSequence: number;
   clientId: string;
   kind: string;
   body: string;
@@ -85,12 +86,13 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 /** A MessageView (camelCase) as the checks need it; throws on a malformed one, which is itself a finding. */
 export function toChatMessage(raw: unknown): ChatMessage {
   if (!isRecord(raw) || !isRecord(raw.sender)) throw new Error(`malformed message view: ${JSON.stringify(raw)?.slice(0, 200)}`);
-  const { id, conversationId, sequence, clientId, kind, body } = raw;
+  const { id, conversationId, sequence, previousPublicSequence, clientId, kind, body } = raw;
   const senderId = raw.sender.id;
   if (
     typeof id !== "string" ||
     typeof conversationId !== "string" ||
     typeof sequence !== "number" ||
+    typeof previousPublicSequence !== "number" ||
     typeof clientId !== "string" ||
     typeof kind !== "string" ||
     typeof body !== "string" ||
@@ -98,7 +100,7 @@ export function toChatMessage(raw: unknown): ChatMessage {
   ) {
     throw new Error(`malformed message view: ${JSON.stringify(raw).slice(0, 200)}`);
   }
-  return { id, conversationId, sequence, clientId, kind, body, senderId };
+  return { id, conversationId, sequence, previousPublicSequence, clientId, kind, body, senderId };
 }
 
 function toReply(raw: unknown): Reply {

@@ -15,7 +15,7 @@ const CREATOR = { id: "driver1", name: "Dana", role: "BUS_DRIVER" as const };
 const STAFF = { id: "staff1", name: "Casey", role: "CONTROL_STAFF" as const };
 
 function message(kind: MessageKind): MessageView {
-  return { id: "m1", conversationId: "c1", sequence: 2, clientId: "x", kind, body: "hi", sender: STAFF, createdAt: new Date(0).toISOString() };
+  return { id: "m1", conversationId: "c1", sequence: 2, previousPublicSequence: 1, clientId: "x", kind, body: "hi", sender: STAFF, createdAt: new Date(0).toISOString() };
 }
 
 function conversation(category: Category): ConversationView {
