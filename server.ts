@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     settings: { unclaimedReminderSeconds: env.UNCLAIMED_REMINDER_SECONDS, emergencyEscalationSeconds: env.EMERGENCY_ESCALATION_SECONDS },
   });
   setRealtime(realtime);
+  cluster?.onRecovered(() => realtime.resyncClients("redis connection restored"));
 
   await new Promise<void>((resolve) => httpServer.listen(env.PORT, env.HOST, resolve));
   const address = httpServer.address();

@@ -17,6 +17,17 @@ export const DEFAULT_REDIS_PREFIX = "transit:";
 export async function createClusterAdapter(url: string, prefix: string = process.env.REDIS_PREFIX || DEFAULT_REDIS_PREFIX) {
   const client = createClient({ url });
   client.on("error", (error: Error) => logger.warn({ err: error.message }, "redis error"));
+  // Broadcasts published while Redis was away (or held by a Redis that restarted empty) are lost for
+  // good: after an outage, listeners make this node's clients catch up.
+  const recovered: (() => void)[] = [];
+  let wasLost = false;
+  client.on("reconnecting", () => (wasLost = true));
+  client.on("ready", () => {
+    if (!wasLost) return;
+    wasLost = false;
+    logger.warn("redis connection restored");
+    for (const listener of recovered) listener();
+  });
   // The limiter's own connection never queues commands while Redis is away: an outage turns into the
   // node-local fallback at once instead of events waiting for the reconnect.
   const limiterClient = client.duplicate({ disableOfflineQueue: true });
@@ -26,6 +37,8 @@ export async function createClusterAdapter(url: string, prefix: string = process
   return {
     adapter: createAdapter(client, { streamName: channel, channelPrefix: channel, sessionKeyPrefix: `${prefix}sio:session:` }),
     limiter: new RedisRateLimiter(limiterClient, prefix),
+    /** Calls `listener` each time the connection to Redis comes back after an outage. */
+    onRecovered: (listener: () => void) => void recovered.push(listener),
     close: async () => {
       await Promise.all([client.quit().catch(() => undefined), limiterClient.quit().catch(() => undefined)]);
     },

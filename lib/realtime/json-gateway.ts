@@ -221,6 +221,11 @@ export class JsonGateway implements LocalSink {
     for (const conn of [...(this.byRoom.get(rooms.user(userId)) ?? [])]) conn.ws.close(4401, reason.slice(0, 100));
   }
 
+  /** Closes every connection with 1012 (service restart; clients reconnect and catch up), each when `schedule` says. */
+  resyncAll(reason: string, schedule: (close: () => void) => void): void {
+    for (const ws of this.wss.clients) schedule(() => ws.close(1012, reason.slice(0, 100)));
+  }
+
   /** Closes every connection with 1001 (going away), for shutdown. */
   closeAll(reason: string): void {
     clearInterval(this.heartbeat);

@@ -16,6 +16,7 @@ import { EventGate } from "./event-gate";
 
 /** How long shutdown waits for running client events before it closes connections anyway. */
 const DRAIN_TIMEOUT_MS = 10_000;
+const RESYNC_SPREAD_MS = 2_000;
 
 /**
  * Every node sweeps for overdue emergencies; the database decides which node escalates each one
@@ -66,6 +67,12 @@ export interface RealtimeServer {
   io: RealtimeIo;
   broadcaster: Broadcaster;
   /**
+   * Makes every client of this node reconnect, and with it catch up (after a Redis outage lost
+   * broadcasts). Connections are closed at the transport, as a network drop would, spread over
+   * RESYNC_SPREAD_MS so that they don't all come back at once.
+   */
+  resyncClients(reason: string): void;
+  /**
    * Drains and closes: refuses new client events (UNAVAILABLE), waits for the running ones to finish
    * and reply, then tells every client the server is going away and closes all connections.
    */
@@ -104,6 +111,12 @@ export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOp
   return {
     io,
     broadcaster,
+    resyncClients(reason) {
+      logger.warn({ reason }, "making this node's clients reconnect and catch up");
+      const later = (close: () => void) => setTimeout(close, Math.random() * RESYNC_SPREAD_MS).unref();
+      for (const socket of io.of("/").sockets.values()) later(() => socket.conn.close());
+      gateway.resyncAll(reason, later);
+    },
     async close(reason) {
       logger.info({ reason }, "closing realtime connections");
       clearInterval(escalation);
