@@ -1,0 +1,220 @@
+"use client";
+
+import { Fragment, useEffect, useLayoutEffect, useRef, type ReactNode } from "react";
+import type { MessageView } from "@/lib/chat/types";
+import type { PendingMessage } from "@/components/realtime/chat-store";
+import { formatTime, pendingState, type DeliveryState } from "@/components/realtime/selectors";
+
+/** "anchored" lists load older history when scrolled this close to the top. */
+const LOAD_OLDER_THRESHOLD_PX = 80;
+
+/**
+ * How a list pages in history and follows new messages.
+ * - `"reveal"` (the field phone): older history loads whenever the top of the list is in view, with or
+ *   without a scroll event, so a short list keeps filling; the newest row is scrolled into view when the
+ *   last row changes.
+ * - `"anchored"` (the control desk): older history loads when the reader scrolls near the top, and the row
+ *   they were reading stays put when it lands; the list is pinned to its bottom when a message arrives or
+ *   the outbox grows or shrinks.
+ */
+export type MessageListScrolling = "reveal" | "anchored";
+
+/** What a conversation screen hands to its list. */
+export interface MessageListData {
+  messages: readonly MessageView[];
+  pending: readonly PendingMessage[];
+  hasOlder: boolean;
+  onLoadOlder(): void | Promise<void>;
+  onRetry(clientId: string): void;
+}
+
+/** How one side words and sizes what the list itself draws (pending rows, its buttons). */
+export interface MessageListLook {
+  /** What an own message's delivery state reads as. */
+  stateText: Record<DeliveryState, string>;
+  /** Extra classes for the delivery state line ("" for none). */
+  stateClassName: string;
+  /** Height and dark-mode colour of "Load earlier messages" and "Retry" (a phone needs 44 px targets). */
+  actionClassName: string;
+  /** The bubble of an own message still in the outbox. */
+  pendingToneClassName: string;
+}
+
+interface MessageListProps extends MessageListData {
+  scrolling: MessageListScrolling;
+  look: MessageListLook;
+  /** Announce new rows to screen readers as they arrive. */
+  isLive?: boolean;
+  /** A USER or NOTE message, usually a MessageRow; SYSTEM lines and pending rows are drawn by the list. */
+  renderMessage(message: MessageView): ReactNode;
+}
+
+/**
+ * A conversation's messages, oldest first, then the own messages still in the outbox. Every body renders
+ * as React text only, so markup typed by anyone shows literally.
+ */
+export function MessageList({ messages, pending, hasOlder, onLoadOlder, onRetry, scrolling, look, isLive, renderMessage }: MessageListProps) {
+  const listRef = useRef<HTMLOListElement>(null);
+  const topRef = useRef<HTMLLIElement>(null);
+  const endRef = useRef<HTMLLIElement>(null);
+  const isLoadingOlder = useRef(false);
+  const anchor = useRef<{ height: number; top: number } | null>(null);
+  const isReveal = scrolling === "reveal";
+  const firstSequence = messages[0]?.sequence ?? 0;
+  // Neither key changes when older history is prepended, so the list only follows the newest rows.
+  const lastKey = isReveal ? (pending.at(-1)?.clientId ?? messages.at(-1)?.id ?? "") : `${messages.at(-1)?.id ?? ""}:${pending.length}`;
+
+  // After older messages were prepended, keep the same message under the reader's eyes.
+  useLayoutEffect(() => {
+    const list = listRef.current;
+    const saved = anchor.current;
+    if (!list || !saved) return;
+    list.scrollTop = saved.top + (list.scrollHeight - saved.height);
+    anchor.current = null;
+  }, [firstSequence]);
+
+  useEffect(() => {
+    if (isReveal) {
+      endRef.current?.scrollIntoView({ block: "end" });
+      return;
+    }
+    const list = listRef.current;
+    if (list) list.scrollTop = list.scrollHeight;
+  }, [isReveal, lastKey]);
+
+  useEffect(() => {
+    const top = topRef.current;
+    const root = listRef.current;
+    if (!isReveal || !hasOlder || !top || !root || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) void onLoadOlder();
+    }, { root });
+    observer.observe(top);
+    return () => observer.disconnect();
+  }, [isReveal, hasOlder, onLoadOlder, messages.length]);
+
+  function onScroll() {
+    const list = listRef.current;
+    if (!list || !hasOlder || isLoadingOlder.current || list.scrollTop > LOAD_OLDER_THRESHOLD_PX) return;
+    isLoadingOlder.current = true;
+    anchor.current = { height: list.scrollHeight, top: list.scrollTop };
+    void Promise.resolve(onLoadOlder()).finally(() => {
+      isLoadingOlder.current = false;
+    });
+  }
+
+  return (
+    <ol
+      ref={listRef}
+      onScroll={isReveal ? undefined : onScroll}
+      data-testid="message-list"
+      aria-live={isLive ? "polite" : undefined}
+      aria-label="Messages"
+      className="flex min-h-0 flex-1 flex-col gap-2 overflow-y-auto p-3"
+    >
+      {hasOlder ? (
+        <li ref={topRef} className="self-center">
+          <button type="button" data-testid="load-older" onClick={() => void onLoadOlder()} className={`rounded-lg px-3 text-sm text-teal-800 underline ${look.actionClassName}`}>
+            Load earlier messages
+          </button>
+        </li>
+      ) : null}
+      {messages.map((message) =>
+        message.kind === "SYSTEM" ? (
+          <li key={message.id} data-testid="system-message" className="self-center rounded-full bg-slate-200 px-3 py-1 text-xs text-slate-800 dark:bg-slate-800 dark:text-slate-200">
+            {message.body} · {formatTime(message.createdAt)}
+          </li>
+        ) : (
+          <Fragment key={message.id}>{renderMessage(message)}</Fragment>
+        ),
+      )}
+      {pending.map((item) => (
+        <PendingRow key={item.clientId} item={item} look={look} onRetry={onRetry} />
+      ))}
+      {isReveal ? <li ref={endRef} aria-hidden="true" /> : null}
+    </ol>
+  );
+}
+
+interface RowProps {
+  /** Data attributes the end-to-end tests read. */
+  attributes: { "data-mine": "true" | "false"; "data-pending"?: "true"; "data-kind"?: string; "data-sequence"?: number; "data-client-id": string };
+  /** Our side of the conversation sits on the right. */
+  isOnRight: boolean;
+  meta: string;
+  badge?: ReactNode;
+  body: string;
+  /** Background, border and text colours of the bubble. */
+  toneClassName: string;
+  children?: ReactNode;
+}
+
+function Row({ attributes, isOnRight, meta, badge, body, toneClassName, children }: RowProps) {
+  return (
+    <li data-testid="message" {...attributes} className={`flex max-w-[85%] flex-col gap-0.5 ${isOnRight ? "items-end self-end" : "items-start self-start"}`}>
+      <span className="text-xs text-slate-700 dark:text-slate-300">{meta}</span>
+      {badge}
+      <p data-testid="message-body" className={`whitespace-pre-wrap break-words rounded-2xl px-3 py-2 text-base ${toneClassName}`}>
+        {body}
+      </p>
+      {children}
+    </li>
+  );
+}
+
+interface MessageRowProps {
+  message: MessageView;
+  isMine: boolean;
+  isOnRight: boolean;
+  toneClassName: string;
+  /** Between the sender line and the bubble (a note's staff-only label). */
+  badge?: ReactNode;
+  /** Under the bubble: the delivery state, a seen marker. */
+  children?: ReactNode;
+}
+
+/** A confirmed USER or NOTE message: "You" or the sender's name, the time, then the bubble. */
+export function MessageRow({ message, isMine, isOnRight, toneClassName, badge, children }: MessageRowProps) {
+  return (
+    <Row
+      attributes={{ "data-mine": isMine ? "true" : "false", "data-kind": message.kind, "data-sequence": message.sequence, "data-client-id": message.clientId }}
+      isOnRight={isOnRight}
+      meta={`${isMine ? "You" : message.sender.name} · ${formatTime(message.createdAt)}`}
+      badge={badge}
+      body={message.body}
+      toneClassName={toneClassName}
+    >
+      {children}
+    </Row>
+  );
+}
+
+/** An own message's delivery state, with the reason when it was refused. */
+export function MessageState({ state, look, error }: { state: DeliveryState; look: MessageListLook; error?: string | null }) {
+  return (
+    <span data-testid="message-state" data-state={state} className={`text-xs text-slate-700 dark:text-slate-300 ${look.stateClassName}`}>
+      {look.stateText[state]}
+      {error ? ` — ${error}` : ""}
+    </span>
+  );
+}
+
+/** An own message still in the outbox: its state, and Retry once it failed. */
+function PendingRow({ item, look, onRetry }: { item: PendingMessage; look: MessageListLook; onRetry(clientId: string): void }) {
+  return (
+    <Row
+      attributes={{ "data-mine": "true", "data-pending": "true", "data-client-id": item.clientId }}
+      isOnRight
+      meta={`You${item.isNote ? " · internal note" : ""}`}
+      body={item.body}
+      toneClassName={look.pendingToneClassName}
+    >
+      <MessageState state={pendingState(item)} look={look} error={item.error} />
+      {item.status === "failed" ? (
+        <button type="button" onClick={() => onRetry(item.clientId)} className={`rounded-lg px-3 text-sm font-semibold text-teal-800 underline ${look.actionClassName}`}>
+          Retry
+        </button>
+      ) : null}
+    </Row>
+  );
+}
