@@ -6,11 +6,10 @@ import { missingForMode, runChaos, type ChaosMode } from "../chaos/scenario";
 // The bounded chaos run (tests/chaos, `npm run chaos` runs it by hand): at least 2,000 messages from
 // field and control clients on both transports while transports drop mid-send, phones go offline,
 // and the server is SIGKILLed and restarted. TEST_DB=pglite runs the embedded database;
-// TEST_DB=postgres runs one PostgreSQL node (with database connections cut). The two-node cluster
-// mode (PostgreSQL and a private redis-server, nodes SIGKILLed, Redis restarted empty) is left out
-// for now, see below.
+// TEST_DB=postgres runs one PostgreSQL node (with database connections cut), then the two-node
+// cluster (PostgreSQL and a private redis-server, nodes SIGKILLed, Redis restarted empty).
 // Every check of tests/chaos/verify.ts must pass: lost = 0, duplicated = 0, out of order = 0.
-// Without PostgreSQL the run is skipped; with CI=true it fails.
+// Without PostgreSQL (or redis-server, for the cluster) the run is skipped; with CI=true it fails.
 // CHAOS_SEED replays a run's fault plan.
 
 const MESSAGES = 2_000;
