@@ -54,8 +54,12 @@ export interface TestCluster {
   close(): Promise<void>;
 }
 
-/** A fresh PostgreSQL database with `users`, and one server process per name in `nodeNames`, all on one Redis. */
-export async function startCluster(users: Record<string, TestUserSpec>, nodeNames: readonly string[]): Promise<TestCluster> {
+/**
+ * A fresh PostgreSQL database with `users`, and one server process per name in `nodeNames`, all on
+ * one Redis (the machine's, or `options.redisUrl`, e.g. a private redis-server a test restarts).
+ */
+export async function startCluster(users: Record<string, TestUserSpec>, nodeNames: readonly string[], options: { redisUrl?: string } = {}): Promise<TestCluster> {
+  const redisUrl = options.redisUrl ?? REDIS_TEST_URL;
   const database = await createTestDatabase("postgres");
   const prefix = `transit-test-${randomBytes(6).toString("hex")}:`;
   const dataDirs: string[] = [];
@@ -64,7 +68,7 @@ export async function startCluster(users: Record<string, TestUserSpec>, nodeName
     await Promise.all(Object.values(nodes).map((node) => node.stop()));
     await database.drop();
     for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
-    await deleteRedisKeys(prefix);
+    await deleteRedisKeys(redisUrl, prefix).catch(() => undefined);
   };
   try {
     const created = await prepareDatabase(database, users);
@@ -73,7 +77,7 @@ export async function startCluster(users: Record<string, TestUserSpec>, nodeName
       nodeNames.map((name) => {
         const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `transit-node-${name}-`));
         dataDirs.push(dataDir);
-        return spawnServer({ database, env: { DATA_DIR: dataDir, REDIS_URL: REDIS_TEST_URL, REDIS_PREFIX: prefix } }).then((node) => [name, node] as const);
+        return spawnServer({ database, env: { DATA_DIR: dataDir, REDIS_URL: redisUrl, REDIS_PREFIX: prefix } }).then((node) => [name, node] as const);
       }),
     );
     for (const [name, node] of started) nodes[name] = node;
@@ -112,8 +116,8 @@ export async function startCluster(users: Record<string, TestUserSpec>, nodeName
 }
 
 /** Every key under this run's prefix: the adapter's stream, sessions, rate-limit buckets. */
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const client = createClient({ url: REDIS_TEST_URL });
+async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const client = createClient({ url });
   client.on("error", () => undefined);
   await client.connect();
   try {
