@@ -24,7 +24,7 @@ export const ERROR_CODES = {
   ORIGIN_NOT_ALLOWED: 403,
   /** The event type is not part of the protocol. */
   UNKNOWN_EVENT: 400,
-  /** The database is unreachable or not migrated. */
+  /** The server is shutting down and did not run the request: retry (same clientId) after reconnecting. */
   UNAVAILABLE: 503,
   /** Anything unexpected; details are in the server log only. */
   INTERNAL: 500,
