@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { io, type Socket } from "socket.io-client";
 import WebSocket from "ws";
 import type { Ack } from "../../lib/errors";
@@ -77,6 +78,57 @@ export async function waitFor(predicate: () => boolean, what: string, timeoutMs 
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Settles as `promise` does, or rejects with "timed out waiting for `what`" after the timeout. */
+export function withTimeout<T>(promise: Promise<T>, what: string, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (error: unknown) => (clearTimeout(timer), reject(error instanceof Error ? error : new Error(String(error)))),
+    );
+  });
+}
+
+/** Resolves with the reason the socket gives when it next disconnects. */
+export function disconnected(socket: ChatSocket): Promise<string> {
+  return new Promise((resolve) => socket.once("disconnect", (reason) => resolve(reason)));
+}
+
+/**
+ * A `pace(key)` that waits until `gapMs` have passed since the last event of `key`. At one event per
+ * 110 ms per user every rate-limit bucket (10/s refill) stays full, so nothing is RATE_LIMITED by accident.
+ */
+export function createPacer(gapMs: number): (key: string) => Promise<void> {
+  const lastEventAt = new Map<string, number>();
+  return async (key) => {
+    const wait = (lastEventAt.get(key) ?? 0) + gapMs - Date.now();
+    if (wait > 0) await sleep(wait);
+    lastEventAt.set(key, Date.now());
+  };
+}
+
+/** Like `call`, but a RATE_LIMITED answer is retried (same input) after the advertised wait, as a client would. */
+export async function callPaced<E extends ClientEventName>(socket: ChatSocket, event: E, input: unknown): Promise<AckData<E>> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const ack: Ack<AckData<E>> = await emitAck(socket, event, input);
+    if (ack.ok) return ack.data;
+    if (ack.error.code !== "RATE_LIMITED") throw new Error(`${event} failed: ${ack.error.code} ${ack.error.message}`);
+    const wait = ack.error.details?.retryAfterMs;
+    assert.equal(typeof wait, "number", "RATE_LIMITED carries details.retryAfterMs");
+    await sleep(wait as number);
+  }
+  throw new Error(`${event} stayed rate limited`);
+}
+
+/** POST /api/auth/token with a user's credentials, raw: the caller reads the status and the body. */
+export function requestToken(baseUrl: string, credentials: { email: string; password: string }): Promise<Response> {
+  return fetch(`${baseUrl}/api/auth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: credentials.email, password: credentials.password }),
+  });
+}
+
 export interface JsonFrame {
   type: string;
   data?: Record<string, unknown> & { [key: string]: unknown };
@@ -137,4 +189,17 @@ export class JsonWsClient {
   close(): void {
     this.ws.close();
   }
+}
+
+/** The JSON WebSocket's request, retried after RATE_LIMITED like callPaced. */
+export async function requestPaced(client: JsonWsClient, type: string, data: unknown): Promise<JsonFrame> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const frame = await client.request(type, data);
+    if (frame.type === "response") return frame;
+    if (frame.error?.code !== "RATE_LIMITED") throw new Error(`${type} failed: ${frame.error?.code} ${frame.error?.message}`);
+    const details = (frame.error as { details?: { retryAfterMs?: unknown } }).details;
+    assert.equal(typeof details?.retryAfterMs, "number", "RATE_LIMITED carries details.retry_after_ms");
+    await sleep(details?.retryAfterMs as number);
+  }
+  throw new Error(`${type} stayed rate limited`);
 }

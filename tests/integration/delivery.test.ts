@@ -1,19 +1,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../helpers/server";
-import {
-  call,
-  connectSocketIo,
-  emitAck,
-  JsonWsClient,
-  record,
-  sleep,
-  waitFor,
-  type ChatSocket,
-  type JsonFrame,
-} from "../helpers/clients";
-import type { Ack } from "../../lib/errors";
-import type { AckData, ClientEventName } from "../../lib/realtime/events";
+import { call, callPaced, disconnected, emitAck, record, requestPaced, sleep, waitFor, withTimeout, type ChatSocket, type JsonWsClient } from "../helpers/clients";
+import { createSession } from "../helpers/session";
 import type { MessageView } from "../../lib/chat/types";
 
 // Delivery guarantees: idempotent sends across retries, reconnects and transports; catch-up after a
@@ -22,8 +11,7 @@ import type { MessageView } from "../../lib/chat/types";
 // per-user rate limit of one test never touches another.
 
 let server: TestServer;
-const sockets: ChatSocket[] = [];
-const jsonClients: JsonWsClient[] = [];
+const { open, openJson, user, closeAll } = createSession(() => server);
 /** (sender, clientId) pairs that must be stored exactly once; checked in the database at the end. */
 const storedOnce: { senderKey: string; clientId: string }[] = [];
 
@@ -52,65 +40,9 @@ before(async () => {
 });
 
 after(async () => {
-  for (const client of jsonClients) client.close();
-  for (const socket of sockets) socket.disconnect();
+  closeAll();
   await server?.close();
 });
-
-async function open(key: string): Promise<ChatSocket> {
-  const socket = await connectSocketIo(server.url, { token: await server.token(key) });
-  sockets.push(socket);
-  return socket;
-}
-
-async function openJson(key: string): Promise<JsonWsClient> {
-  const client = await JsonWsClient.connect(server.url, await server.token(key));
-  client.ws.on("error", () => undefined);
-  jsonClients.push(client);
-  return client;
-}
-
-function userId(key: string): string {
-  const user = server.users[key];
-  if (!user) throw new Error(`no test user ${key}`);
-  return user.id;
-}
-
-function withTimeout<T>(promise: Promise<T>, what: string, timeoutMs = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(error instanceof Error ? error : new Error(String(error)))),
-    );
-  });
-}
-
-/** Like `call`, but a RATE_LIMITED answer is retried (same input) after the advertised wait, as a client would. */
-async function callPaced<E extends ClientEventName>(socket: ChatSocket, event: E, input: unknown): Promise<AckData<E>> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const ack: Ack<AckData<E>> = await emitAck(socket, event, input);
-    if (ack.ok) return ack.data;
-    if (ack.error.code !== "RATE_LIMITED") throw new Error(`${event} failed: ${ack.error.code} ${ack.error.message}`);
-    const wait = ack.error.details?.retryAfterMs;
-    assert.equal(typeof wait, "number", "RATE_LIMITED carries details.retryAfterMs");
-    await sleep(wait as number);
-  }
-  throw new Error(`${event} stayed rate limited`);
-}
-
-/** The JSON WebSocket's request, retried after RATE_LIMITED like callPaced. */
-async function requestPaced(client: JsonWsClient, type: string, data: unknown): Promise<JsonFrame> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const frame = await client.request(type, data);
-    if (frame.type === "response") return frame;
-    if (frame.error?.code !== "RATE_LIMITED") throw new Error(`${type} failed: ${frame.error?.code} ${frame.error?.message}`);
-    const details = (frame.error as { details?: { retryAfterMs?: unknown } }).details;
-    assert.equal(typeof details?.retryAfterMs, "number", "RATE_LIMITED carries details.retry_after_ms");
-    await sleep(details?.retryAfterMs as number);
-  }
-  throw new Error(`${type} stayed rate limited`);
-}
 
 /** Pages through message:list with afterSequence until hasMore is false. */
 async function catchUp(socket: ChatSocket, conversationId: string, afterSequence: number, limit = 20) {
@@ -157,7 +89,7 @@ void test("one clientId sent three times (after a dropped transport, and on the 
   assert.equal(first.message.sequence, 2);
 
   // The network drops tab A; the client reconnects and, unsure, resends.
-  const dropped = new Promise<string>((resolve) => tabA.once("disconnect", (reason) => resolve(reason)));
+  const dropped = disconnected(tabA);
   tabA.io.engine.close();
   assert.notEqual(await withTimeout(dropped, "tab A to drop"), "io client disconnect");
   const tabA2 = await open("idemDriver");
@@ -378,7 +310,7 @@ void test("typing expires by itself after TYPING_EXPIRY_MS, and the typer never 
   const forThis = () => atControl.filter(inConversation(conversationId));
   await waitFor(() => forThis().length >= 1, "control sees the driver typing");
   assert.equal(forThis()[0]?.isTyping, true);
-  assert.equal(forThis()[0]?.user.id, userId("typingDriver"));
+  assert.equal(forThis()[0]?.user.id, user("typingDriver").id);
 
   // The driver never says false: the server expires it.
   await waitFor(() => forThis().length >= 2, "the typing state to expire", 8000);
@@ -471,7 +403,7 @@ void test("a field message reopens a resolved conversation and control is told",
   await waitFor(() => updatesAtControl().length > seenAtControl, "control hears the second reopen");
   const reopened = updatesAtControl().at(-1);
   assert.equal(reopened?.status, "ASSIGNED");
-  assert.equal(reopened?.assignee?.id, userId("reopenControl"));
+  assert.equal(reopened?.assignee?.id, user("reopenControl").id);
   await waitFor(() => updatesAtDriver().length > seenAtDriver, "the driver hears the second reopen");
   assert.equal(updatesAtDriver().at(-1)?.status, "ASSIGNED");
 
@@ -494,7 +426,7 @@ void test("two staff taking one conversation at once: exactly one wins, the othe
     assert.equal(!loser.ok && loser.error.code, "CONFLICT");
     const winnerKey = a.ok ? "raceControlA" : "raceControlB";
     const winner = winners[0]!;
-    assert.equal(winner.ok && winner.data.conversation.assignee?.id, userId(winnerKey));
+    assert.equal(winner.ok && winner.data.conversation.assignee?.id, user(winnerKey).id);
 
     const history = await call(staffA, "message:list", { conversationId });
     assert.equal(history.messages.filter((m) => m.kind === "SYSTEM").length, 1, "one take is recorded");
@@ -503,8 +435,7 @@ void test("two staff taking one conversation at once: exactly one wins, the othe
 });
 
 void test("in the database, each retried clientId is one row and every conversation's sequences run 1..N", async () => {
-  for (const client of jsonClients) client.close();
-  for (const socket of sockets) socket.disconnect();
+  closeAll();
   const senders = Object.fromEntries(Object.entries(server.users).map(([key, user]) => [key, user.id]));
   const state = await server.inspect(async (db) => ({
     counts: await Promise.all(

@@ -2,15 +2,15 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { call, connectSocketIo, emitAck, expectRefusal, JsonWsClient, sleep, type ChatSocket, type JsonFrame } from "../helpers/clients";
+import { call, connectSocketIo, disconnected, emitAck, expectRefusal, requestToken, sleep, withTimeout, type JsonFrame } from "../helpers/clients";
+import { createSession } from "../helpers/session";
 import { RATE_LIMIT_BURST, RATE_LIMIT_PER_SECOND } from "../../lib/chat/constants";
 
 // The per-user event rate limit on both transports, and deactivation by an admin. One server for
 // the file; each test has its own users (the rate limit is per user).
 
 let server: TestServer;
-const sockets: ChatSocket[] = [];
-const jsonClients: JsonWsClient[] = [];
+const { open, openJson, track, user, closeAll } = createSession(() => server);
 
 before(async () => {
   server = await startTestServer({
@@ -24,39 +24,9 @@ before(async () => {
 });
 
 after(async () => {
-  for (const client of jsonClients) client.close();
-  for (const socket of sockets) socket.disconnect();
+  closeAll();
   await server?.close();
 });
-
-async function open(key: string): Promise<ChatSocket> {
-  const socket = await connectSocketIo(server.url, { token: await server.token(key) });
-  sockets.push(socket);
-  return socket;
-}
-
-async function openJson(key: string): Promise<JsonWsClient> {
-  const client = await JsonWsClient.connect(server.url, await server.token(key));
-  client.ws.on("error", () => undefined);
-  jsonClients.push(client);
-  return client;
-}
-
-function user(key: string) {
-  const found = server.users[key];
-  if (!found) throw new Error(`no test user ${key}`);
-  return found;
-}
-
-function withTimeout<T>(promise: Promise<T>, what: string, timeoutMs = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(error instanceof Error ? error : new Error(String(error)))),
-    );
-  });
-}
 
 function retryAfterOf(details: unknown): number {
   const value = (details as { retryAfterMs?: unknown; retry_after_ms?: unknown } | undefined)?.retryAfterMs;
@@ -66,16 +36,10 @@ function retryAfterOf(details: unknown): number {
   return ms;
 }
 
-/** POST /api/auth/token for a user, raw. */
-function requestToken(key: string): Promise<Response> {
-  const { email, password } = user(key);
-  return fetch(`${server.url}/api/auth/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password }) });
-}
-
 void test("Socket.IO: events beyond the bucket get RATE_LIMITED with retryAfterMs; the socket stays and can send again", async () => {
   const socket = await open("rateDriver");
-  let disconnected = false;
-  socket.on("disconnect", () => (disconnected = true));
+  let wasDisconnected = false;
+  socket.on("disconnect", () => (wasDisconnected = true));
   const created = await call(socket, "conversation:create", { body: "Rate limit check", clientId: "rate-conv" });
   const conversationId = created.conversation.id;
 
@@ -89,7 +53,7 @@ void test("Socket.IO: events beyond the bucket get RATE_LIMITED with retryAfterM
   const waits = limited.map(({ error }) => retryAfterOf(error.details));
 
   assert.equal(socket.connected, true, "a limited client is not disconnected");
-  assert.equal(disconnected, false);
+  assert.equal(wasDisconnected, false);
 
   // Limited sends were not stored; accepted ones were, once each.
   await sleep(Math.max(...waits));
@@ -163,11 +127,10 @@ void test("an admin's user:deactivate disconnects the user's sockets on both tra
   assert.equal(!bySelf.ok && bySelf.error.code, "CONFLICT");
   assert.equal(kept.connected, true);
   await call(kept, "conversation:list", {});
-  const keptAgain = await connectSocketIo(server.url, { token: keptToken });
-  sockets.push(keptAgain);
-  assert.equal((await requestToken("keptDriver")).status, 200, "the staff attempt changed nothing");
+  track(await connectSocketIo(server.url, { token: keptToken }));
+  assert.equal((await requestToken(server.url, user("keptDriver"))).status, 200, "the staff attempt changed nothing");
 
-  const ioClosed = new Promise<string>((resolve) => driver.once("disconnect", (reason) => resolve(reason)));
+  const ioClosed = disconnected(driver);
   const wsClosed = new Promise<number>((resolve) => driverWs.ws.once("close", (code) => resolve(code)));
   const done = await call(admin, "user:deactivate", { userId: user("goneDriver").id });
   assert.equal(done.userId, user("goneDriver").id);
@@ -188,7 +151,7 @@ void test("an admin's user:deactivate disconnects the user's sockets on both tra
   assert.ok(upgrade === 401 || upgrade === 403, `JSON WebSocket refused with ${upgrade}`);
 
   // And no new token is issued.
-  const tokenResponse = await requestToken("goneDriver");
+  const tokenResponse = await requestToken(server.url, user("goneDriver"));
   assert.equal(tokenResponse.status, 401);
   const body = (await tokenResponse.json()) as { token?: string; error?: { code: string } };
   assert.equal(body.token, undefined);
