@@ -1,7 +1,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { connectSocketIo, emitAck, JsonWsClient, record, sleep, waitFor, type ChatSocket, type JsonFrame } from "../helpers/clients";
+import { connectSocketIo, createPacer, disconnected, emitAck, JsonWsClient, record, waitFor, type ChatSocket, type JsonFrame } from "../helpers/clients";
 import { CLIENT_EVENTS, type ClientEventName } from "../../lib/realtime/events";
 import type { ErrorCode } from "../../lib/errors";
 import { ROLES, type Role } from "../../lib/chat/types";
@@ -95,13 +95,7 @@ const nextClientId = (prefix: string) => `${prefix}-${++clientSeq}`;
 
 // Pacing: every user's bucket refills at 10 events/s; at most one event per 110 ms per user keeps
 // each bucket full, so no case is ever RATE_LIMITED by accident.
-const GAP_MS = 110;
-const lastEventAt = new Map<UserKey, number>();
-async function pace(key: UserKey): Promise<void> {
-  const wait = (lastEventAt.get(key) ?? 0) + GAP_MS - Date.now();
-  if (wait > 0) await sleep(wait);
-  lastEventAt.set(key, Date.now());
-}
+const pace = createPacer(110);
 
 async function act(key: UserKey, event: ClientEventName, payload: unknown) {
   await pace(key);
@@ -406,7 +400,7 @@ async function checkAllowed(cell: Cell, data: unknown, conversationId: string | 
 }
 
 void test("every role × event × own/foreign cell gives the expected outcome, and denials write nothing", async () => {
-  const spareDisconnected = new Promise<string>((resolve) => sockets.spare.once("disconnect", (reason) => resolve(reason)));
+  const spareDisconnected = disconnected(sockets.spare);
   const failures: string[] = [];
   let denials = 0;
   for (const row of MATRIX) {

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { io } from "socket.io-client";
 import { decode } from "next-auth/jwt";
 import { startTestServer, TEST_SECRET, type TestServer } from "../helpers/server";
-import { call, connectSocketIo, emitAck, expectRefusal, JsonWsClient, record, sleep, waitFor, type ChatSocket } from "../helpers/clients";
+import { call, disconnected, emitAck, expectRefusal, requestToken, record, sleep, waitFor, withTimeout, type ChatSocket } from "../helpers/clients";
+import { createSession } from "../helpers/session";
 import type { ClientEventName, ServerToClientEvents } from "../../lib/realtime/events";
 import type { AuditView, ConversationView } from "../../lib/chat/types";
 
@@ -17,8 +18,7 @@ const ESCALATION_SECONDS = 2;
 const EVENT_WAIT_MS = 10_000;
 
 let server: TestServer;
-const sockets: ChatSocket[] = [];
-const jsonClients: JsonWsClient[] = [];
+const { open, openJson, track, user, closeAll } = createSession(() => server);
 
 before(async () => {
   server = await startTestServer(
@@ -43,51 +43,24 @@ before(async () => {
 });
 
 after(async () => {
-  for (const client of jsonClients) client.close();
-  for (const socket of sockets) socket.disconnect();
+  closeAll();
   await server?.close();
 });
 
 type SessionReady = Parameters<ServerToClientEvents["session:ready"]>[0];
 
-function user(key: string) {
-  const found = server.users[key];
-  if (!found) throw new Error(`no test user ${key}`);
-  return found;
-}
-
-async function open(key: string): Promise<ChatSocket> {
-  const socket = await connectSocketIo(server.url, { token: await server.token(key) });
-  sockets.push(socket);
-  return socket;
-}
-
 /** Connects with a token and returns the socket with the session:ready payload it was greeted with. */
 async function openWithSession(token: string): Promise<{ socket: ChatSocket; session: SessionReady }> {
-  const socket: ChatSocket = io(server.url, { transports: ["websocket"], auth: { token }, reconnection: false, forceNew: true });
-  sockets.push(socket);
+  const socket = track(io(server.url, { transports: ["websocket"], auth: { token }, reconnection: false, forceNew: true }));
   const session = await withTimeout(
     new Promise<SessionReady>((resolve, reject) => {
       socket.once("session:ready", resolve);
       socket.once("connect_error", reject);
     }),
     "session:ready",
+    EVENT_WAIT_MS,
   );
   return { socket, session };
-}
-
-function withTimeout<T>(promise: Promise<T>, what: string, timeoutMs = EVENT_WAIT_MS): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(error instanceof Error ? error : new Error(String(error)))),
-    );
-  });
-}
-
-function disconnected(socket: ChatSocket): Promise<string> {
-  return new Promise((resolve) => socket.once("disconnect", (reason) => resolve(reason)));
 }
 
 /** Emits and asserts the ack is an error with `code`. */
@@ -96,13 +69,9 @@ async function expectCode(socket: ChatSocket, event: ClientEventName, input: unk
   assert.equal(ack.ok ? "ok" : ack.error.code, code, `${event} ${JSON.stringify(input)} answers ${code}`);
 }
 
-/** POST /api/auth/token, raw: the status and, on success, the token and the user it names. */
-async function requestToken(email: string, password: string): Promise<{ status: number; token?: string; role?: string }> {
-  const response = await fetch(`${server.url}/api/auth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password }),
-  });
+/** POST /api/auth/token: the status and, on success, the token and the user it names. */
+async function tokenFor(email: string, password: string): Promise<{ status: number; token?: string; role?: string }> {
+  const response = await requestToken(server.url, { email, password });
   const body = (await response.json()) as { token?: string; user?: { role: string } };
   return { status: response.status, token: body.token, role: body.user?.role };
 }
@@ -299,9 +268,7 @@ test("presence counts JSON WebSocket connections too", async () => {
   const changes = record(control, "presence:updated");
   const wendyChanges = () => changes.filter((c) => c.user.id === wendyId);
 
-  const ws = await JsonWsClient.connect(server.url, await server.token("wendy"));
-  ws.ws.on("error", () => undefined);
-  jsonClients.push(ws);
+  const ws = await openJson("wendy");
   await waitFor(() => wendyChanges().length >= 1, "presence:updated online for a JSON WebSocket connection", EVENT_WAIT_MS);
   assert.equal(wendyChanges()[0]?.online, true);
   assert.ok((await call(control, "presence:list", {})).online.some((u) => u.id === wendyId));
@@ -404,7 +371,7 @@ test("user:create: admins create accounts that can sign in; staff are refused; d
   const input = { email: "Nia.New@Test.Local", name: "Nia New", role: "CONTROL_STAFF", password: "fresh-password-123" };
 
   await expectCode(control, "user:create", input, "FORBIDDEN");
-  assert.equal((await requestToken(email, input.password)).status, 401, "the refused request created nothing");
+  assert.equal((await tokenFor(email, input.password)).status, 401, "the refused request created nothing");
   const driver = await open("driver");
   await expectCode(driver, "user:create", input, "FORBIDDEN");
 
@@ -415,7 +382,7 @@ test("user:create: admins create accounts that can sign in; staff are refused; d
   assert.equal(created.user.isActive, true);
   assert.equal((created.user as unknown as Record<string, unknown>).passwordHash, undefined, "no password hash leaves the server");
 
-  const signIn = await requestToken(email, input.password);
+  const signIn = await tokenFor(email, input.password);
   assert.equal(signIn.status, 200, "the new account can get a token");
   assert.equal(signIn.role, "CONTROL_STAFF");
   const { session } = await openWithSession(signIn.token ?? "");
@@ -425,7 +392,7 @@ test("user:create: admins create accounts that can sign in; staff are refused; d
   await expectCode(admin, "user:create", { ...input, email: "other@test.local", role: "SUPERUSER" }, "VALIDATION");
   await expectCode(admin, "user:create", { ...input, email: "short@test.local", password: "short" }, "VALIDATION");
   await expectCode(admin, "user:create", { ...input, email: "not-an-email" }, "VALIDATION");
-  assert.equal((await requestToken("other@test.local", input.password)).status, 401, "nothing was created by a refused request");
+  assert.equal((await tokenFor("other@test.local", input.password)).status, 401, "nothing was created by a refused request");
 });
 
 test("user:set-role disconnects the target's sockets; a new token carries the new role", async () => {
@@ -444,12 +411,12 @@ test("user:set-role disconnects the target's sockets; a new token carries the ne
   const changed = await call(admin, "user:set-role", { userId: rory.id, role: "QUEUE_REGULATOR" });
   assert.equal(changed.user.id, rory.id);
   assert.equal(changed.user.role, "QUEUE_REGULATOR");
-  assert.equal(await withTimeout(closed, "the target's socket to be disconnected"), "io server disconnect");
+  assert.equal(await withTimeout(closed, "the target's socket to be disconnected", EVENT_WAIT_MS), "io server disconnect");
 
   const refused = await expectRefusal(server.url, { token: oldToken });
   assert.equal(refused.code, "UNAUTHENTICATED", "the token with the old role is revoked");
 
-  const fresh = await requestToken(rory.email, rory.password);
+  const fresh = await tokenFor(rory.email, rory.password);
   assert.equal(fresh.status, 200);
   assert.equal(fresh.role, "QUEUE_REGULATOR");
   const claims = (await decode({ token: fresh.token ?? "", secret: TEST_SECRET })) as { role?: string } | null;
@@ -464,9 +431,7 @@ test("user:reset-password: the old password stops working, the new one works, op
   const admin = await open("admin");
   const pam = user("pam");
   const target = await open("pam");
-  const targetWs = await JsonWsClient.connect(server.url, await server.token("pam"));
-  targetWs.ws.on("error", () => undefined);
-  jsonClients.push(targetWs);
+  const targetWs = await openJson("pam");
   const ioClosed = disconnected(target);
   const wsClosed = new Promise<number>((resolve) => targetWs.ws.once("close", (code) => resolve(code)));
 
@@ -476,11 +441,11 @@ test("user:reset-password: the old password stops working, the new one works, op
 
   const newPassword = "brand-new-password-9";
   assert.deepEqual(await call(admin, "user:reset-password", { userId: pam.id, password: newPassword }), { userId: pam.id });
-  assert.equal(await withTimeout(ioClosed, "the Socket.IO connection to close"), "io server disconnect");
-  assert.equal(await withTimeout(wsClosed, "the JSON WebSocket to close"), 4401);
+  assert.equal(await withTimeout(ioClosed, "the Socket.IO connection to close", EVENT_WAIT_MS), "io server disconnect");
+  assert.equal(await withTimeout(wsClosed, "the JSON WebSocket to close", EVENT_WAIT_MS), 4401);
 
-  assert.equal((await requestToken(pam.email, pam.password)).status, 401, "the old password is refused");
-  const fresh = await requestToken(pam.email, newPassword);
+  assert.equal((await tokenFor(pam.email, pam.password)).status, 401, "the old password is refused");
+  const fresh = await tokenFor(pam.email, newPassword);
   assert.equal(fresh.status, 200, "the new password works");
   assert.equal((await expectRefusal(server.url, { token: await server.token("pam") })).code, "UNAUTHENTICATED", "tokens issued before the reset are revoked");
   await openWithSession(fresh.token ?? "");
@@ -509,8 +474,8 @@ test("user:deactivate and user:reactivate, with user:list for staff and admins",
 
   await expectCode(control, "user:deactivate", { userId: dee.id }, "FORBIDDEN");
   assert.deepEqual(await call(admin, "user:deactivate", { userId: dee.id }), { userId: dee.id });
-  assert.equal(await withTimeout(closed, "the deactivated user's socket to close"), "io server disconnect");
-  assert.equal((await requestToken(dee.email, dee.password)).status, 401, "a deactivated account gets no token");
+  assert.equal(await withTimeout(closed, "the deactivated user's socket to close", EVENT_WAIT_MS), "io server disconnect");
+  assert.equal((await tokenFor(dee.email, dee.password)).status, 401, "a deactivated account gets no token");
 
   assert.ok(!(await call(control, "user:list", {})).users.some((u) => u.id === dee.id), "staff no longer see the deactivated account");
   const staffAsking = (await call(control, "user:list", { includeInactive: true, role: "BUS_DRIVER" })).users;
@@ -526,7 +491,7 @@ test("user:deactivate and user:reactivate, with user:list for staff and admins",
   await expectCode(control, "user:reactivate", { userId: dee.id }, "FORBIDDEN");
   assert.deepEqual(await call(admin, "user:reactivate", { userId: dee.id }), { userId: dee.id });
   assert.equal((await call(admin, "user:list", {})).users.find((u) => u.id === dee.id)?.isActive, true);
-  const again = await requestToken(dee.email, dee.password);
+  const again = await tokenFor(dee.email, dee.password);
   assert.equal(again.status, 200, "the account gets a token again");
   const { session } = await openWithSession(again.token ?? "");
   assert.equal(session.user.id, dee.id);
@@ -546,13 +511,13 @@ test("audit:list: admins only, newest first, with account changes and sign-ins",
   const email = "audit.subject@test.local";
   const password = "audit-password-123";
   const created = (await call(admin, "user:create", { email, name: "Audit Subject", role: "BUS_DRIVER", password })).user;
-  assert.equal((await requestToken(email, password)).status, 200);
+  assert.equal((await tokenFor(email, password)).status, 200);
   await call(admin, "user:set-role", { userId: created.id, role: "QUEUE_REGULATOR" });
   const newPassword = "audit-password-456";
   await call(admin, "user:reset-password", { userId: created.id, password: newPassword });
   await call(admin, "user:deactivate", { userId: created.id });
   await call(admin, "user:reactivate", { userId: created.id });
-  assert.equal((await requestToken(email, "wrong-password-000")).status, 401);
+  assert.equal((await tokenFor(email, "wrong-password-000")).status, 401);
 
   const events = (await call(admin, "audit:list", { limit: 200 })).events;
   for (let i = 1; i < events.length; i++) {
