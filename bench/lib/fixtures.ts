@@ -1,20 +1,26 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import bcrypt from "bcryptjs";
 import pg from "pg";
-import { closeDatabase, openDatabase } from "../../lib/db-open";
-import { getDb } from "../../lib/db";
 import { createConversation } from "../../lib/chat/create-conversation";
 import type { Role } from "../../lib/chat/types";
+import {
+  createTestDatabase,
+  inspectDatabase,
+  isPostgresAvailable as isServerAvailable,
+  withDatabase,
+  type PostgresAdmin,
+  type TestDatabase,
+} from "../../tests/helpers/database";
 import { onCleanup } from "./processes";
 import { mapLimit } from "./util";
 
 // Databases and accounts for a benchmark run: a fresh PGlite directory or a fresh PostgreSQL database
-// (dropped at the end), migrated by lib/db-open like the tests do, and accounts inserted in bulk.
+// (dropped at the end), made and migrated by the tests' helpers, and accounts inserted in bulk.
 
 export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? process.env.TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const PG_ADMIN: PostgresAdmin = { url: PG_ADMIN_URL, connectionTimeoutMillis: 5000 };
 export const BENCH_PASSWORD = "bench-password-not-secret";
 /**
  * Bench accounts store a bcrypt hash of cost 4 instead of the product's 12: the token route then
@@ -23,57 +29,28 @@ export const BENCH_PASSWORD = "bench-password-not-secret";
  */
 const BENCH_HASH_COST = 4;
 
-export interface BenchDatabase {
-  kind: "pglite" | "postgres";
-  dataDir: string;
-  databaseUrl?: string;
-  drop(): Promise<void>;
-}
+export type BenchDatabase = TestDatabase;
 
 function assertLocal(url: string): void {
   const host = new URL(url).hostname;
   if (host !== "127.0.0.1" && host !== "localhost") throw new Error(`the benchmark only talks to 127.0.0.1, not ${host}`);
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 export async function isPostgresAvailable(): Promise<boolean> {
   try {
     assertLocal(PG_ADMIN_URL);
-    await adminQuery("SELECT 1");
-    return true;
   } catch {
     return false;
   }
+  return isServerAvailable(PG_ADMIN);
 }
 
+/** A scratch database (see createTestDatabase) whose drop also runs at cleanupAll. */
 export async function createBenchDatabase(kind: "pglite" | "postgres"): Promise<BenchDatabase> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "transit-bench-"));
-  const removeDir = async () => fs.rmSync(dataDir, { recursive: true, force: true });
-  if (kind === "pglite") {
-    return { kind, dataDir, drop: onCleanup(`PGlite directory ${dataDir}`, removeDir) };
-  }
-  assertLocal(PG_ADMIN_URL);
-  const name = `transit_bench_${randomBytes(6).toString("hex")}`;
-  await adminQuery(`CREATE DATABASE "${name}"`);
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  const drop = onCleanup(`PostgreSQL database ${name}`, async () => {
-    try {
-      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    } finally {
-      await removeDir();
-    }
-  });
-  return { kind, dataDir, databaseUrl: url.toString(), drop };
+  if (kind === "postgres") assertLocal(PG_ADMIN_URL);
+  const database = await createTestDatabase(kind, { admin: PG_ADMIN, purpose: "bench" });
+  const what = database.databaseUrl ? `PostgreSQL database ${new URL(database.databaseUrl).pathname.slice(1)}` : `PGlite directory ${database.dataDir}`;
+  return { ...database, drop: onCleanup(what, () => database.drop()) };
 }
 
 export interface BenchUser {
@@ -100,8 +77,7 @@ export interface UserSpec {
  * exists, so all control staff are participants, exactly as when drivers open them over a socket.
  */
 export async function prepareBenchDatabase(database: BenchDatabase, specs: readonly UserSpec[]): Promise<Record<string, BenchUser[]>> {
-  await openDatabase({ databaseUrl: database.databaseUrl, dataDir: database.dataDir, migrate: true });
-  try {
+  return withDatabase(database, async (db) => {
     const passwordHash = bcrypt.hashSync(BENCH_PASSWORD, BENCH_HASH_COST);
     const created: Record<string, BenchUser[]> = {};
     for (const spec of specs) {
@@ -111,7 +87,7 @@ export async function prepareBenchDatabase(database: BenchDatabase, specs: reado
         users.push({ id: `bench_${spec.prefix}_${i}_${randomBytes(4).toString("hex")}`, email: `${spec.prefix}-${i}@bench.local`, name, role: spec.role });
       }
       for (let i = 0; i < users.length; i += 500) {
-        await getDb().user.createMany({
+        await db.user.createMany({
           data: users.slice(i, i + 500).map((user, j) => ({
             ...user,
             passwordHash,
@@ -133,9 +109,7 @@ export async function prepareBenchDatabase(database: BenchDatabase, specs: reado
       }
     }
     return created;
-  } finally {
-    await closeDatabase();
-  }
+  }, { migrate: true });
 }
 
 let template: Promise<{ dataDir: string; users: Record<string, BenchUser[]> }> | undefined;
@@ -158,13 +132,10 @@ export async function createPgliteFromTemplate(specs: readonly UserSpec[]): Prom
 
 /** The clientId of every row in "Message" (PGlite: the server must be stopped). */
 export async function storedClientIds(database: BenchDatabase): Promise<Set<string>> {
-  await openDatabase({ databaseUrl: database.databaseUrl, dataDir: database.dataDir });
-  try {
-    const rows = await getDb().message.findMany({ select: { clientId: true } });
+  return inspectDatabase(database, async (db) => {
+    const rows = await db.message.findMany({ select: { clientId: true } });
     return new Set(rows.map((row) => row.clientId));
-  } finally {
-    await closeDatabase();
-  }
+  });
 }
 
 /** A direct PostgreSQL connection to the bench database, for row counts and backend pids during a run. */
