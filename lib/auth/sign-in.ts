@@ -2,7 +2,7 @@ import { z } from "zod";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import { recordAudit } from "../audit";
-import { AttemptThrottle } from "./throttle";
+import { signInRetryAfter, type ThrottleLimits } from "./throttle";
 import { verifyPassword } from "./password";
 import { SIGN_IN_MAX_ATTEMPTS, SIGN_IN_WINDOW_MS } from "../chat/constants";
 import type { AuthUser } from "../chat/types";
@@ -13,12 +13,7 @@ export const credentialsSchema = z.object({
 });
 export type CredentialsInput = z.infer<typeof credentialsSchema>;
 
-const holder = globalThis as typeof globalThis & { __signInThrottle?: { byAccount: AttemptThrottle; byAddress: AttemptThrottle } };
-// Shared by the token route and next-auth, which live in different module graphs of one process.
-const throttle = (holder.__signInThrottle ??= {
-  byAccount: new AttemptThrottle(SIGN_IN_MAX_ATTEMPTS, SIGN_IN_WINDOW_MS),
-  byAddress: new AttemptThrottle(SIGN_IN_MAX_ATTEMPTS * 5, SIGN_IN_WINDOW_MS),
-});
+const LIMITS: ThrottleLimits = { maxPerAccount: SIGN_IN_MAX_ATTEMPTS, maxPerAddress: SIGN_IN_MAX_ATTEMPTS * 5, windowMs: SIGN_IN_WINDOW_MS };
 
 export interface SignedInUser extends AuthUser {
   tokenVersion: number;
@@ -32,9 +27,9 @@ export async function signIn(input: unknown, ip: string | null): Promise<SignedI
   const parsed = credentialsSchema.safeParse(input);
   if (!parsed.success) throw new AppError("VALIDATION", "Give an email and a password.");
   const { email, password } = parsed.data;
-  const addressKey = ip ?? "unknown";
 
-  const retryAfterMs = Math.max(throttle.byAccount.retryAfter(email), throttle.byAddress.retryAfter(addressKey));
+  // Counted in the audit log: one count for every node, kept across restarts.
+  const retryAfterMs = await signInRetryAfter(email, ip, LIMITS);
   if (retryAfterMs > 0) {
     await recordAudit({ action: "auth.sign_in_throttled", subject: email, ip });
     throw new AppError("RATE_LIMITED", "Too many sign-in attempts. Try again later.", { retryAfterMs });
@@ -43,8 +38,6 @@ export async function signIn(input: unknown, ip: string | null): Promise<SignedI
   const user = await getDb().user.findUnique({ where: { email } });
   const matches = await verifyPassword(password, user?.passwordHash ?? null);
   if (!user || !matches) {
-    throttle.byAccount.recordFailure(email);
-    throttle.byAddress.recordFailure(addressKey);
     await recordAudit({ action: "auth.sign_in_failed", subject: email, actorId: user?.id ?? null, ip });
     throw new AppError("UNAUTHENTICATED", "Wrong email or password.");
   }
@@ -52,7 +45,6 @@ export async function signIn(input: unknown, ip: string | null): Promise<SignedI
     await recordAudit({ action: "auth.sign_in_failed", subject: email, actorId: user.id, ip, detail: { reason: "deactivated" } });
     throw new AppError("ACCOUNT_DISABLED", "This account has been deactivated.");
   }
-  throttle.byAccount.reset(email);
   await recordAudit({ action: "auth.sign_in", actorId: user.id, subject: email, ip });
   return { id: user.id, name: user.name, email: user.email, role: user.role, tokenVersion: user.tokenVersion };
 }

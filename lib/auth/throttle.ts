@@ -1,37 +1,51 @@
+import { getDb } from "../db";
+
 /**
- * A fixed-window attempt counter per key (an email, an address). In-process: each node throttles on
- * its own, so a cluster of N nodes allows at most N times the limit.
+ * Sign-in throttling, counted in the audit log (`auth.sign_in_failed` rows), so that every node of a
+ * cluster shares one count and a restart forgets nothing. An account may fail `maxPerAccount` times
+ * in a sliding window (its count starts again after a successful sign-in); an address
+ * `maxPerAddress` times. Sign-ins are rare, so two indexed reads per attempt cost nothing that
+ * matters.
  */
-export class AttemptThrottle {
-  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+export interface ThrottleLimits {
+  maxPerAccount: number;
+  maxPerAddress: number;
+  windowMs: number;
+}
 
-  constructor(
-    private readonly maxAttempts: number,
-    private readonly windowMs: number,
-  ) {}
+/** Milliseconds until the `limit`-th newest of these failures leaves the window, or 0 when under the limit. */
+function waitFor(failures: readonly { createdAt: Date }[], limit: number, windowMs: number, now: number): number {
+  const oldestCounted = failures[limit - 1];
+  if (!oldestCounted) return 0;
+  return Math.max(0, oldestCounted.createdAt.getTime() + windowMs - now);
+}
 
-  /** Milliseconds until `key` may try again, or 0 when it may try now. */
-  retryAfter(key: string, now = Date.now()): number {
-    const window = this.windows.get(key);
-    if (!window || window.resetAt <= now) return 0;
-    return window.count >= this.maxAttempts ? window.resetAt - now : 0;
-  }
-
-  recordFailure(key: string, now = Date.now()): void {
-    const window = this.windows.get(key);
-    if (!window || window.resetAt <= now) {
-      this.windows.set(key, { count: 1, resetAt: now + this.windowMs });
-      if (this.windows.size > 50_000) this.sweep(now);
-    } else {
-      window.count += 1;
-    }
-  }
-
-  reset(key: string): void {
-    this.windows.delete(key);
-  }
-
-  private sweep(now: number): void {
-    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
-  }
+/**
+ * Milliseconds until this email and address may try again, or 0 when they may try now. Requests
+ * without a known address (null) share one address count.
+ */
+export async function signInRetryAfter(email: string, address: string | null, limits: ThrottleLimits, now = Date.now()): Promise<number> {
+  const db = getDb();
+  const windowStart = new Date(now - limits.windowMs);
+  const lastSuccess = await db.auditEvent.findFirst({
+    where: { action: "auth.sign_in", subject: email, createdAt: { gt: windowStart } },
+    orderBy: { createdAt: "desc" },
+    select: { createdAt: true },
+  });
+  const accountSince = lastSuccess && lastSuccess.createdAt > windowStart ? lastSuccess.createdAt : windowStart;
+  const [byAccount, byAddress] = await Promise.all([
+    db.auditEvent.findMany({
+      where: { action: "auth.sign_in_failed", subject: email, createdAt: { gt: accountSince } },
+      orderBy: { createdAt: "desc" },
+      take: limits.maxPerAccount,
+      select: { createdAt: true },
+    }),
+    db.auditEvent.findMany({
+      where: { action: "auth.sign_in_failed", ip: address, createdAt: { gt: windowStart } },
+      orderBy: { createdAt: "desc" },
+      take: limits.maxPerAddress,
+      select: { createdAt: true },
+    }),
+  ]);
+  return Math.max(waitFor(byAccount, limits.maxPerAccount, limits.windowMs, now), waitFor(byAddress, limits.maxPerAddress, limits.windowMs, now));
 }

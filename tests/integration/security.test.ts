@@ -1,6 +1,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer } from "../helpers/server";
+import { spawnServer, startTestServer, type RunningServer, type TestServer } from "../helpers/server";
 import { call, connectSocketIo, expectRefusal } from "../helpers/clients";
 
 // Part of the security pass: sign-in throttling, JSON-only token endpoint, security headers,
@@ -98,5 +98,32 @@ test("logs contain no message text, passwords or tokens", async () => {
   assert.ok(output.includes('"msg":"connected"'), "the run was logged");
   for (const secret of ["zq7x", server.users.driver!.password, token, driverToken]) {
     assert.equal(output.includes(secret), false, `the log contains ${secret.slice(0, 12)}…`);
+  }
+});
+
+test("the sign-in throttle is kept in the database: a new server process on it still refuses the throttled account", async () => {
+  // The brute-force test above throttled `target`. A restart (or another node of a cluster) reads the
+  // same failures from the audit log, so neither resets the count.
+  const target = server.users.target!;
+  await server.stop();
+  let restarted: RunningServer | undefined;
+  try {
+    restarted = await spawnServer({ database: server.database });
+    const response = await fetch(`${restarted.url}/api/auth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: target.email, password: target.password }),
+    });
+    assert.equal(response.status, 429);
+    // Another account from the same address is not throttled yet (its own count, and the address
+    // allows five times as many failures).
+    const other = await fetch(`${restarted.url}/api/auth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: server.users.driver!.email, password: server.users.driver!.password }),
+    });
+    assert.equal(other.status, 200);
+  } finally {
+    await restarted?.stop();
   }
 });
