@@ -573,9 +573,10 @@ export function createChatStore(me: AuthUser): ChatStore {
 
       onMessageNew(message, isLiveEvent = true) {
         const state = get();
-        if (isLiveEvent) {
+        // Only open conversations keep a cursor; opening one loads its newest page and catches up.
+        if (isLiveEvent && state.historyLoaded[message.conversationId]) {
           cursor.live(message);
-          if (cursor.hasHole(message.conversationId) && state.historyLoaded[message.conversationId]) catchUp(message.conversationId).catch(() => undefined);
+          if (cursor.hasHole(message.conversationId)) catchUp(message.conversationId).catch(() => undefined);
         }
         const known = state.messages[message.conversationId]?.some((m) => m.id === message.id) ?? false;
         storeMessages(message.conversationId, [message]);
