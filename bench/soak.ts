@@ -3,7 +3,7 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { randomBytes } from "node:crypto";
-import { BENCH_SECRET, cleanupAll, cpuMs, cpuStallMicros, processTree, spawnNodeServer, type ServerProcess } from "./lib/processes";
+import { cleanupAll, cpuMs, cpuStallMicros, processTree, spawnNodeServer, type ServerProcess } from "./lib/processes";
 import {
   createBenchDatabase,
   createPgliteFromTemplate,
@@ -16,7 +16,7 @@ import {
   type UserSpec,
 } from "./lib/fixtures";
 import { describeMachine, formatKnee, mib } from "./lib/report";
-import { runThroughput, type BenchConfig } from "./lib/scenarios";
+import { productEnv, runThroughput, waitForQuietServer, type BenchConfig } from "./lib/scenarios";
 import { round, sleep, waitUntil } from "./lib/util";
 import { ensureBuild, SOAK_DIST_DIR } from "./lib/soak-build";
 import { SoakLoad, type IntervalLoad } from "./lib/soak-load";
@@ -165,37 +165,6 @@ async function measureRate(kind: DbKind, options: SoakOptions): Promise<ChosenRa
   const failedBelow = result.steps.filter((step) => !step.passes && knee.rate !== null && step.load.targetRate < knee.rate).map((step) => step.load.targetRate);
   if (failedBelow.length > 0) log(`note: the ramp was not monotonic: ${failedBelow.join(", ")} msg/s failed below the knee (p99 or delivery); the knee may be optimistic`);
   return { rate, how: `${how}, measured by this run's ramp`, knee };
-}
-
-function productEnv(database: BenchDatabase, distDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: "production",
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DATA_DIR: database.dataDir,
-    NEXTAUTH_SECRET: BENCH_SECRET,
-    NEXT_DIST_DIR: distDir,
-    LOG_LEVEL: "info",
-    SEED_DEMO: "0",
-  };
-  delete env.NEXTAUTH_URL;
-  delete env.ALLOWED_ORIGINS;
-  delete env.REDIS_URL;
-  if (database.databaseUrl) env.DATABASE_URL = database.databaseUrl;
-  else delete env.DATABASE_URL;
-  return env;
-}
-
-/** Wait until the server uses under a quarter of a core over half a second (at most 15 s). */
-async function waitForQuietServer(pid: number): Promise<void> {
-  const tree = processTree(pid);
-  const start = performance.now();
-  while (performance.now() - start < 15_000) {
-    const before = cpuMs(tree);
-    await sleep(500);
-    if (cpuMs(tree) - before < 125) return;
-  }
 }
 
 function sumIntervals(reports: readonly IntervalReport[]): IntervalLoad {

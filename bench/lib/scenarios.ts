@@ -60,7 +60,7 @@ export interface ThroughputResult {
  * After connecting and opening conversations the server still has work queued (presence, logs, GC):
  * wait until it uses less than a quarter of a core over half a second, at most 15 s. Returns the wait.
  */
-async function waitForQuietServer(pid: number): Promise<number> {
+export async function waitForQuietServer(pid: number): Promise<number> {
   const start = performance.now();
   const tree = processTree(pid);
   while (performance.now() - start < 15_000) {
@@ -82,7 +82,8 @@ function userPlan(config: BenchConfig): UserSpec[] {
   return plan;
 }
 
-function productEnv(database: BenchDatabase): NodeJS.ProcessEnv {
+/** The product server's environment for a bench database; `distDir` picks a build other than `.next`. */
+export function productEnv(database: BenchDatabase, distDir?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
@@ -92,6 +93,7 @@ function productEnv(database: BenchDatabase): NodeJS.ProcessEnv {
     NEXTAUTH_SECRET: BENCH_SECRET,
     LOG_LEVEL: "info",
     SEED_DEMO: "0",
+    ...(distDir ? { NEXT_DIST_DIR: distDir } : {}),
   };
   delete env.NEXTAUTH_URL;
   delete env.ALLOWED_ORIGINS;
