@@ -15,8 +15,8 @@ import {
  * PostgreSQL text cannot hold NUL, nor an unpaired UTF-16 surrogate (it is not valid UTF-8): refuse
  * both as invalid input instead of failing in the database.
  */
-const noNul = (value: string) => !value.includes("\u0000") && !/\p{Cs}/u.test(value);
-const NO_NUL = "must not contain NUL characters or unpaired surrogates (invalid Unicode text)";
+export const noNul = (value: string) => !value.includes("\u0000") && !/\p{Cs}/u.test(value);
+export const NO_NUL = "must not contain NUL characters or unpaired surrogates (invalid Unicode text)";
 
 const id = z.string().trim().min(1).max(ID_MAX_LENGTH).regex(/^[A-Za-z0-9_-]+$/, "must be an id");
 const body = z

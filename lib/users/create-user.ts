@@ -4,10 +4,10 @@ import { AppError } from "../errors";
 import { recordAudit } from "../audit";
 import { hashPassword, PASSWORD_MIN_LENGTH } from "../auth/password";
 import { ROLES, isControlRole, type UserSummary } from "../chat/types";
+import { NO_NUL, noNul } from "../chat/schemas";
 import { Prisma } from "../generated/prisma/client";
 
-const noNul = (value: string) => !value.includes("\u0000") && !/\p{Cs}/u.test(value);
-const text = (max: number) => z.string().trim().max(max).refine(noNul, "must not contain NUL characters or unpaired surrogates (invalid Unicode text)");
+const text = (max: number) => z.string().trim().max(max).refine(noNul, NO_NUL);
 
 export const createUserSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(254),
