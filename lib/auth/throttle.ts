@@ -32,7 +32,7 @@ export async function signInRetryAfter(email: string, address: string | null, li
     orderBy: { createdAt: "desc" },
     select: { createdAt: true },
   });
-  const accountSince = lastSuccess && lastSuccess.createdAt > windowStart ? lastSuccess.createdAt : windowStart;
+  const accountSince = lastSuccess?.createdAt ?? windowStart;
   const [byAccount, byAddress] = await Promise.all([
     db.auditEvent.findMany({
       where: { action: "auth.sign_in_failed", subject: email, createdAt: { gt: accountSince } },
