@@ -9,8 +9,8 @@ import bcrypt from "bcryptjs";
 import { closeDatabase, openDatabase } from "../../lib/db-open";
 import { getDb } from "../../lib/db";
 import { issueToken } from "../../lib/auth/tokens";
-import { spawnServer, TEST_SECRET, type RunningServer } from "../helpers/server";
-import { createTestDatabase, inspectDatabase, TEST_PASSWORD, type TestDatabase } from "../helpers/database";
+import { databaseControls, spawnServer, TEST_SECRET, type RunningServer } from "../helpers/server";
+import { createTestDatabase, TEST_PASSWORD, type TestDatabase } from "../helpers/database";
 import { connectSocketIo, type ChatSocket } from "../helpers/clients";
 import { generateCases, type ActorClass, type FuzzCase, type SioEventCase, type SioRawCase, type Transport, type WsFrameCase, type WsRawCase } from "./arbitraries";
 import { field, frameToReply, judgeReply, KNOWN_ISSUES, type JudgeContext, type Outcome } from "./judge";
@@ -180,14 +180,7 @@ async function startFuzzServer(users: [string, Role][]): Promise<FuzzServer> {
     ...running,
     database,
     users: created,
-    async inspect(read) {
-      if (database.kind === "pglite") await running.stop();
-      return inspectDatabase(database, read);
-    },
-    async close() {
-      await running.stop();
-      await database.drop();
-    },
+    ...databaseControls(running, database),
   };
 }
 

@@ -117,6 +117,13 @@ export async function startTestServer(users: Record<string, TestUserSpec>, env?:
       tokens.set(key, token);
       return token;
     },
+    ...databaseControls(running, database),
+  };
+}
+
+/** `inspect` and `close` for a server running on its own test database (see TestServer). */
+export function databaseControls(running: RunningServer, database: TestDatabase): Pick<TestServer, "inspect" | "close"> {
+  return {
     async inspect(read) {
       if (database.kind === "pglite") await running.stop();
       return inspectDatabase(database, read);
