@@ -321,7 +321,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     let nextProgressLog = 0;
     while (Date.now() < deadline) {
       if (bigFaultError) throw bigFaultError;
-      const doneFaulting = plan.length === 0 && !bigFault;
+      // Every run keeps at least one phone offline, however fast the machine writes.
+      const doneFaulting = plan.length === 0 && !bigFault && faults.phonesOffline > 0;
       if (doneFaulting && acknowledged >= target && acknowledged >= lastBigFaultDoneAt + Math.min(spacing, 50)) break;
       if (devices.every((d) => d.isAtLimit)) break;
       if (acknowledged >= nextProgressLog) {
@@ -362,8 +363,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
             .then((refused) => (faults.burstRefusals += refused));
         }
       }
-      // A phone loses the network for a while; the person keeps writing into the outbox.
-      if (faults.phonesOffline < maxOffline && acknowledged > target * 0.05 && faultRng.chance(0.1)) {
+      // A phone loses the network for a while; the person keeps writing into the outbox. The first
+      // time is due by a fifth of the run, so a fast run cannot end without one.
+      const offlineDue = faults.phonesOffline === 0 ? acknowledged > target * 0.2 || faultRng.chance(0.1) : faultRng.chance(0.1);
+      if (faults.phonesOffline < maxOffline && acknowledged > target * 0.05 && offlineDue) {
         const phones = devices.filter((d) => d.spec.isField && !d.isOffline);
         if (phones.length > 0) {
           const phone = faultRng.pick(phones);
