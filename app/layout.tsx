@@ -1,10 +1,13 @@
 import type { Metadata, Viewport } from "next";
+import { cookies } from "next/headers";
+import { THEME_COOKIE, parseTheme, themeClass } from "@/lib/ui/theme";
 import "./globals.css";
 
 export const metadata: Metadata = {
   title: "Transit Support",
   description: "Support chat between field staff and the control centre",
   manifest: "/manifest.webmanifest",
+  icons: { icon: [{ url: "/icon.svg", type: "image/svg+xml" }, { url: "/icons/icon-192.png", type: "image/png", sizes: "192x192" }] },
 };
 
 export const viewport: Viewport = {
@@ -16,9 +19,10 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  const theme = parseTheme((await cookies()).get(THEME_COOKIE)?.value);
   return (
-    <html lang="en">
+    <html lang="en" className={themeClass(theme)} data-theme={theme}>
       <body className="min-h-dvh antialiased">{children}</body>
     </html>
   );

@@ -17,8 +17,8 @@ interface ControlComposerProps {
   onDraftChange(draft: string): void;
   onTyping(): void;
   onStopTyping(): void;
-  /** Returns an error to show, or null when the message was queued. */
-  onSend(body: string, isNote: boolean): string | null;
+  /** Returns an error to show, or null when the message was queued (may ask the user first). */
+  onSend(body: string, isNote: boolean): string | null | Promise<string | null>;
 }
 
 /** Reply box with canned responses (Alt+C, then 1–9) and an internal-note mode (Alt+N). */
@@ -61,16 +61,18 @@ export const ControlComposer = forwardRef<ControlComposerHandle, ControlComposer
     },
   }));
 
-  function submit(event?: React.FormEvent) {
+  async function submit(event?: React.FormEvent) {
     event?.preventDefault();
-    const problem = onSend(draft, isNote);
+    const sent = draft;
+    const problem = await onSend(sent, isNote);
     setError(problem);
-    if (!problem) setDraft("");
+    // Cleared only if nothing was typed meanwhile (a confirmation may have been open).
+    if (!problem) setDraftState((current) => (current === sent ? (onDraftChange(""), "") : current));
   }
 
   return (
     <form
-      onSubmit={submit}
+      onSubmit={(event) => void submit(event)}
       data-testid="composer"
       data-note={isNote ? "true" : "false"}
       className={`flex flex-col gap-1 border-t p-2 ${isNote ? "border-yellow-500 bg-yellow-50 dark:bg-yellow-950" : "border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900"}`}
@@ -143,7 +145,7 @@ export const ControlComposer = forwardRef<ControlComposerHandle, ControlComposer
             }
             if (event.key === "Enter" && !event.shiftKey) {
               event.preventDefault();
-              submit();
+              void submit();
             }
           }}
           className="min-h-11 flex-1 resize-none rounded-lg border border-slate-400 bg-white px-3 py-2 text-base text-slate-900 dark:border-slate-600 dark:bg-slate-950 dark:text-slate-100"

@@ -3,22 +3,20 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { SessionUser } from "@/lib/auth/session";
 import { ChatProvider, useChat, useChatStore } from "@/components/realtime/chat-provider";
-import { ConnectionBanner } from "@/components/ui/connection-banner";
-import { ErrorNotice } from "@/components/ui/error-notice";
-import { NewConversationAlert } from "./new-conversation-alert";
-import { EmergencyAlarm } from "./emergency-alarm";
-import { Rooms } from "./rooms";
+import { useConfirm } from "@/components/ui/confirm-dialog";
+import { DashboardHeader } from "./dashboard-header";
+import { AlertStrip } from "./alert-strip";
+import { QueueFilters } from "./queue-filters";
 import { Queue } from "./queue";
 import { Workspace } from "./workspace";
 import { ConversationTabs } from "./conversation-tabs";
 import { ContextPanel } from "./context-panel";
-import { PresencePanel } from "./presence-panel";
 import { ShortcutsHelp } from "./shortcuts-help";
-import { NotificationPermission } from "./notification-permission";
+import { UndoToast, type UndoOffer } from "./undo-toast";
 import { shortcutFor, type ShortcutAction } from "./shortcuts";
 import { unlockAudio } from "./alert-sound";
 import type { ControlComposerHandle } from "./control-composer";
-import type { RoomView } from "./queue-model";
+import type { QueueFilter } from "./queue-model";
 
 export function ControlDashboard({ user }: { user: SessionUser }) {
   return (
@@ -30,13 +28,12 @@ export function ControlDashboard({ user }: { user: SessionUser }) {
 
 function DashboardScreen() {
   const store = useChatStore();
-  const me = useChat((s) => s.me);
-  const connection = useChat((s) => s.connection);
-  const connectionError = useChat((s) => s.connectionError);
   const activeId = useChat((s) => s.activeConversationId);
   const activeCreatorId = useChat((s) => (s.activeConversationId ? s.conversations[s.activeConversationId]?.creator.id : undefined));
   const openConversation = useChat((s) => s.openConversation);
-  const [room, setRoom] = useState<RoomView>("all");
+  const [filter, setFilter] = useState<QueueFilter>("all");
+  const [undo, setUndo] = useState<UndoOffer | null>(null);
+  const [dialog, confirm] = useConfirm();
   const [tabs, setTabs] = useState<string[]>([]);
   const [isHelpOpen, setHelpOpen] = useState(false);
   const order = useRef<string[]>([]);
@@ -59,6 +56,30 @@ function DashboardScreen() {
       drafts.current.delete(id);
     },
     [openConversation, store],
+  );
+
+  /**
+   * Resolve, by click or shortcut: warns first when the field staff member wrote something nobody
+   * has read, then resolves at once and offers Undo (a reopen) for a few seconds.
+   */
+  const requestResolve = useCallback(
+    async (conversationId: string) => {
+      const state = store.getState();
+      const conversation = state.conversations[conversationId];
+      if (!conversation || conversation.status === "RESOLVED") return;
+      if (conversation.unreadCount > 0) {
+        const ok = await confirm({
+          title: `${conversation.creator.name} has ${conversation.unreadCount} unread message${conversation.unreadCount === 1 ? "" : "s"} — resolve anyway?`,
+          body: "Resolving closes the request for them. Read the latest messages first if you are not sure it is done.",
+          confirmLabel: "Resolve anyway",
+          tone: "danger",
+        });
+        if (!ok) return;
+      }
+      const result = await state.resolve(conversationId);
+      if (result.ok) setUndo({ conversationId, title: conversation.title, at: Date.now() });
+    },
+    [confirm, store],
   );
 
   const onOrderChange = useCallback((ids: string[]) => {
@@ -85,7 +106,7 @@ function DashboardScreen() {
           if (conversation && !conversation.assignee && conversation.status !== "RESOLVED") void state.take(conversation.id);
           return;
         case "resolve":
-          if (conversation && conversation.status !== "RESOLVED") void state.resolve(conversation.id);
+          if (conversation && conversation.status !== "RESOLVED") void requestResolve(conversation.id);
           return;
         case "acknowledge":
           if (conversation && conversation.category === "EMERGENCY" && !conversation.emergencyAck) void state.acknowledgeEmergency(conversation.id);
@@ -108,7 +129,7 @@ function DashboardScreen() {
           return;
       }
     },
-    [closeTab, store],
+    [closeTab, requestResolve, store],
   );
 
   useEffect(() => {
@@ -133,33 +154,13 @@ function DashboardScreen() {
   }, [run]);
 
   return (
-    <div className="flex h-dvh flex-col">
-      <header className="flex flex-wrap items-center gap-4 bg-teal-900 px-4 py-2 text-white">
-        <h1 className="text-lg font-bold">Control dashboard</h1>
-        <p data-testid="signed-in-as" className="text-sm">
-          Signed in as {me.name}
-        </p>
-        <div className="ml-auto flex items-center gap-2 text-sm">
-          <NotificationPermission />
-          {me.role === "CONTROL_ADMIN" ? (
-            <a href="/admin" data-testid="admin-link" className="rounded-lg px-2 py-1 underline">
-              Admin
-            </a>
-          ) : null}
-          <button type="button" data-testid="shortcuts-open" onClick={() => setHelpOpen(true)} className="min-h-9 rounded-lg border border-white/60 px-2">
-            Shortcuts <kbd>?</kbd>
-          </button>
-        </div>
-      </header>
-      <ConnectionBanner state={connection} error={connectionError} />
-      <EmergencyAlarm />
-      <NewConversationAlert />
-      <ErrorNotice />
-      <main className="grid min-h-0 flex-1 grid-cols-[minmax(18rem,24rem)_1fr] xl:grid-cols-[minmax(18rem,24rem)_1fr_18rem]">
+    <div className="flex h-dvh flex-col overflow-hidden">
+      <DashboardHeader onHelp={() => setHelpOpen(true)} />
+      <AlertStrip />
+      <main className="grid min-h-0 flex-1 grid-cols-[minmax(20rem,26rem)_1fr] xl:grid-cols-[26rem_1fr_18rem] 2xl:grid-cols-[30rem_1fr_20rem]">
         <div className="flex min-h-0 flex-col border-r border-slate-200 dark:border-slate-800">
-          <Rooms selected={room} onSelect={setRoom} />
-          <Queue room={room} onOrderChange={onOrderChange} />
-          <PresencePanel />
+          <QueueFilters selected={filter} onSelect={setFilter} />
+          <Queue filter={filter} onOrderChange={onOrderChange} />
         </div>
         <div className="flex min-h-0 flex-col">
           <ConversationTabs tabs={tabs} activeId={activeId} onClose={closeTab} />
@@ -170,17 +171,23 @@ function DashboardScreen() {
               conversationId={activeId}
               initialDraft={drafts.current.get(activeId) ?? ""}
               onDraftChange={(draft) => drafts.current.set(activeId, draft)}
+              onResolve={() => void requestResolve(activeId)}
             />
           ) : (
-            <p className="p-6 text-slate-700 dark:text-slate-300">Select a conversation from the queue. Press ? for shortcuts.</p>
+            <div data-testid="workspace-empty" className="flex flex-1 flex-col items-center justify-center gap-2 p-6 text-center text-slate-700 dark:text-slate-300">
+              <p className="text-base font-semibold">No conversation open</p>
+              <p className="text-sm">Pick one from the queue, or press <kbd className="rounded border px-1">j</kbd> for the longest waiting. Press <kbd className="rounded border px-1">?</kbd> for shortcuts.</p>
+            </div>
           )}
         </div>
         {activeCreatorId ? (
-          <div className="hidden min-h-0 xl:flex xl:flex-col">
+          <div className="hidden min-h-0 border-l border-slate-200 xl:flex xl:flex-col dark:border-slate-800">
             <ContextPanel userId={activeCreatorId} />
           </div>
         ) : null}
       </main>
+      {undo ? <UndoToast offer={undo} onDone={() => setUndo(null)} /> : null}
+      {dialog}
       {isHelpOpen ? <ShortcutsHelp onClose={() => setHelpOpen(false)} /> : null}
     </div>
   );

@@ -1,23 +1,41 @@
 // Control-only derived views: support rooms, status filters, waiting times. Pure functions of the store's data.
 import {
-  SUPPORT_ROOMS,
   categoriesForRoom,
+  roomForCategory,
+  type Category,
   type ConversationFilter,
   type ConversationView,
   type Role,
   type SupportRoom,
 } from "@/lib/chat/types";
 
-export type RoomView = "all" | SupportRoom;
-export const ROOM_VIEWS: readonly RoomView[] = ["all", ...SUPPORT_ROOMS];
+/**
+ * The queue's category filter. "all" is the seed's general_support room (every support request);
+ * the others narrow it to one category. They are filters, not rooms: see MONITOR_LABELS for rooms.
+ */
+export type QueueFilter = "all" | Category;
+export const QUEUE_FILTERS: readonly QueueFilter[] = ["all", "EMERGENCY", "DRIVER", "REGULATOR", "GENERAL"];
 
-export const ROOM_LABELS: Record<RoomView, string> = {
+export const QUEUE_FILTER_LABELS: Record<QueueFilter, string> = {
   all: "All",
-  general_support: "General",
-  driver_support: "Driver",
-  regulator_support: "Regulator",
-  emergency_support: "Emergency",
+  EMERGENCY: "Emergency",
+  DRIVER: "Driver",
+  REGULATOR: "Regulator",
+  GENERAL: "General",
 };
+
+/** Support rooms as a controller monitors them (which new conversations alert this screen). */
+export const MONITOR_LABELS: Record<SupportRoom, string> = {
+  general_support: "All requests (general support)",
+  driver_support: "Driver support",
+  regulator_support: "Regulator support",
+  emergency_support: "Emergency support",
+};
+
+/** The support room to ask the server for, when a filter maps to one narrower than "all". */
+export function roomForFilter(filter: QueueFilter): SupportRoom | null {
+  return filter === "all" || filter === "GENERAL" ? null : roomForCategory(filter);
+}
 
 export const STATUS_FILTER_LABELS: Record<ConversationFilter, string> = {
   open: "Open",
@@ -34,13 +52,13 @@ export const ROLE_LABELS: Record<Role, string> = {
   CONTROL_ADMIN: "Control admin",
 };
 
-/** A support room hears its categories; general_support hears every conversation. */
-export function isInRoom(conversation: ConversationView, room: RoomView): boolean {
-  return room === "all" || categoriesForRoom(room).includes(conversation.category);
+export function matchesFilter(conversation: ConversationView, filter: QueueFilter): boolean {
+  return filter === "all" || conversation.category === filter;
 }
 
+/** A support room hears its categories; general_support hears every conversation. */
 export function isMonitored(conversation: ConversationView, monitored: readonly SupportRoom[]): boolean {
-  return monitored.some((room) => isInRoom(conversation, room));
+  return monitored.some((room) => categoriesForRoom(room).includes(conversation.category));
 }
 
 export function matchesStatus(conversation: ConversationView, filter: ConversationFilter, myId: string): boolean {
@@ -63,20 +81,19 @@ export function isWaiting(conversation: ConversationView): boolean {
   return conversation.status === "OPEN" && !conversation.assignee;
 }
 
-export interface RoomCount {
+export interface FilterCount {
   open: number;
   unread: number;
 }
 
-/** Per room: open (unresolved) conversations and those with unread messages. */
-export function countRooms(conversations: readonly ConversationView[]): Record<RoomView, RoomCount> {
-  const counts = Object.fromEntries(ROOM_VIEWS.map((room) => [room, { open: 0, unread: 0 }])) as Record<RoomView, RoomCount>;
+/** Per filter: open (unresolved) conversations and those with unread messages. */
+export function countFilters(conversations: readonly ConversationView[]): Record<QueueFilter, FilterCount> {
+  const counts = Object.fromEntries(QUEUE_FILTERS.map((filter) => [filter, { open: 0, unread: 0 }])) as Record<QueueFilter, FilterCount>;
   for (const conversation of conversations) {
     if (conversation.status === "RESOLVED") continue;
-    for (const room of ROOM_VIEWS) {
-      if (!isInRoom(conversation, room)) continue;
-      counts[room].open += 1;
-      if (conversation.unreadCount > 0) counts[room].unread += 1;
+    for (const filter of ["all", conversation.category] as const) {
+      counts[filter].open += 1;
+      if (conversation.unreadCount > 0) counts[filter].unread += 1;
     }
   }
   return counts;

@@ -1,29 +1,43 @@
 "use client";
 
-import { forwardRef, useEffect, useState } from "react";
+import { forwardRef, useEffect, useRef, useState } from "react";
 import { useChat } from "@/components/realtime/chat-provider";
 import { useConversation } from "@/components/realtime/use-conversation";
 import { CATEGORY_LABELS, STATUS_LABELS, formatTime, lastSeenOwnMessage, typingLabel } from "@/components/realtime/selectors";
 import type { AccountView } from "@/lib/chat/types";
+import { VIEWING_THROTTLE_MS } from "@/lib/chat/constants";
+import { useConfirm } from "@/components/ui/confirm-dialog";
 import { ControlMessageList } from "./control-message-list";
 import { ControlComposer, type ControlComposerHandle } from "./control-composer";
-import { vehicleAndRoute } from "./queue-model";
+import { formatDuration, vehicleAndRoute } from "./queue-model";
+import { useNow } from "./use-now";
 
 interface WorkspaceProps {
   conversationId: string;
   initialDraft: string;
   onDraftChange(draft: string): void;
+  /** Resolve through the dashboard (it warns about unread messages and offers Undo). */
+  onResolve(): void;
 }
 
 const NO_CANNED: string[] = [];
+const NO_VIEWERS = {};
 
-export const Workspace = forwardRef<ControlComposerHandle, WorkspaceProps>(function Workspace({ conversationId, initialDraft, onDraftChange }, composerRef) {
+/** "Sam is typing" wins over "Sam is viewing": a colleague answering right now matters most. */
+export function collisionLabel(typing: Record<string, { name: string; role: string }> | undefined, viewers: Record<string, { name: string }>): { kind: "typing" | "viewing"; text: string } | null {
+  const typers = Object.values(typing ?? {}).filter((t) => t.role === "CONTROL_STAFF" || t.role === "CONTROL_ADMIN").map((t) => t.name);
+  if (typers.length > 0) return { kind: "typing", text: `${typers.join(", ")} ${typers.length === 1 ? "is" : "are"} typing` };
+  const names = Object.values(viewers).map((v) => v.name);
+  if (names.length > 0) return { kind: "viewing", text: `${names.join(", ")} ${names.length === 1 ? "is" : "are"} viewing` };
+  return null;
+}
+
+export const Workspace = forwardRef<ControlComposerHandle, WorkspaceProps>(function Workspace({ conversationId, initialDraft, onDraftChange, onResolve }, composerRef) {
   const me = useChat((s) => s.me);
   const { conversation, messages, pending, typing, hasOlder } = useConversation(conversationId);
   const isEscalated = useChat((s) => Boolean(s.escalated[conversationId]));
   const canned = useChat((s) => s.settings?.cannedResponses ?? NO_CANNED);
   const take = useChat((s) => s.take);
-  const resolve = useChat((s) => s.resolve);
   const reopen = useChat((s) => s.reopen);
   const acknowledgeEmergency = useChat((s) => s.acknowledgeEmergency);
   const loadOlder = useChat((s) => s.loadOlder);
@@ -31,13 +45,56 @@ export const Workspace = forwardRef<ControlComposerHandle, WorkspaceProps>(funct
   const noteTyping = useChat((s) => s.noteTyping);
   const stopTyping = useChat((s) => s.stopTyping);
   const sendMessage = useChat((s) => s.sendMessage);
+  const viewers = useChat((s) => s.viewers[conversationId] ?? NO_VIEWERS);
+  const connection = useChat((s) => s.connection);
+  const setViewing = useChat((s) => s.setViewing);
+  const [dialog, confirm] = useConfirm();
+  const repliedAnyway = useRef(false);
+  const now = useNow();
   const typingText = typingLabel(typing, true);
+  const collision = collisionLabel(typing, viewers);
   const seen = lastSeenOwnMessage(messages, conversation, me.id);
 
-  if (!conversation) return <p className="p-6 text-slate-700 dark:text-slate-300">Loading…</p>;
+  // Colleagues see "X is viewing" while this is open here; refreshed before the server's expiry.
+  useEffect(() => {
+    if (connection !== "online") return;
+    setViewing(conversationId, true);
+    const timer = setInterval(() => setViewing(conversationId, true), VIEWING_THROTTLE_MS);
+    return () => {
+      clearInterval(timer);
+      setViewing(conversationId, false);
+    };
+  }, [connection, conversationId, setViewing]);
+
+  if (!conversation) return <WorkspaceSkeleton />;
   const isResolved = conversation.status === "RESOLVED";
   const isEmergency = conversation.category === "EMERGENCY";
   const canAcknowledge = isEmergency && !conversation.emergencyAck;
+  const heldByColleague = conversation.assignee && conversation.assignee.id !== me.id ? conversation.assignee : null;
+
+  /** The safety rails before a reply: a resolved conversation is reopened first; a colleague's is confirmed. */
+  async function send(body: string, isNote: boolean): Promise<string | null> {
+    if (!isNote && isResolved) {
+      const ok = await confirm({
+        title: "This conversation is resolved — reopen it and send?",
+        body: `${conversation?.creator.name ?? "The driver"} will see it reopened, and the thread records who reopened it.`,
+        confirmLabel: "Reopen and send",
+      });
+      if (!ok) return "Not sent: the conversation is resolved. Reopen it to reply.";
+      const reopened = await reopen(conversationId);
+      if (!reopened.ok) return reopened.message;
+    } else if (!isNote && heldByColleague && !repliedAnyway.current) {
+      const ok = await confirm({
+        title: `${heldByColleague.name} has taken this — reply anyway?`,
+        body: `Your reply goes to ${conversation?.creator.name ?? "the driver"} as well. Consider a note to ${heldByColleague.name} or a transfer instead.`,
+        confirmLabel: "Reply anyway",
+      });
+      if (!ok) return "Not sent.";
+      repliedAnyway.current = true;
+    }
+    const result = sendMessage(conversationId, body, isNote ? { isNote: true } : undefined);
+    return result.ok ? null : result.message;
+  }
 
   return (
     <section data-testid="workspace" data-conversation-id={conversationId} aria-label={`Conversation: ${conversation.title}`} className="flex min-h-0 flex-1 flex-col">
@@ -46,10 +103,20 @@ export const Workspace = forwardRef<ControlComposerHandle, WorkspaceProps>(funct
           <h2 data-testid="workspace-title" className="truncate text-lg font-bold">
             {conversation.title}
           </h2>
-          <p className="text-sm text-slate-700 dark:text-slate-300">
-            {conversation.creator.name} · {vehicleAndRoute(conversation)} · {CATEGORY_LABELS[conversation.category]} ·{" "}
+          <p className="truncate text-sm text-slate-700 dark:text-slate-300">
+            <span data-testid="workspace-person" className="font-semibold text-slate-900 dark:text-slate-100">{conversation.creator.name}</span> ·{" "}
+            <span data-testid="workspace-vehicle">{vehicleAndRoute(conversation)}</span> · {CATEGORY_LABELS[conversation.category]} ·{" "}
             <span data-testid="workspace-status">{STATUS_LABELS[conversation.status]}</span> ·{" "}
-            <span data-testid="workspace-assignee">{conversation.assignee ? `Taken by ${conversation.assignee.name}` : "Unclaimed"}</span>
+            <span data-testid="workspace-assignee">{conversation.assignee ? `Taken by ${conversation.assignee.name}` : "Unclaimed"}</span> · opened {formatTime(conversation.createdAt)}
+            {canAcknowledge ? (
+              <>
+                {" "}
+                · <span data-testid="workspace-alarm-age" className="font-bold text-red-800 dark:text-red-300">alarm {formatDuration(now - Date.parse(conversation.createdAt))}</span>
+              </>
+            ) : null}
+          </p>
+          <p data-testid="collision" data-kind={collision?.kind ?? "none"} aria-live="polite" className={`h-5 truncate text-sm font-semibold ${collision?.kind === "typing" ? "text-amber-800 dark:text-amber-300" : "text-sky-800 dark:text-sky-300"}`}>
+            {collision ? `${collision.text} — ${collision.kind === "typing" ? "they are answering now" : "they have it open"}` : ""}
           </p>
           {isEscalated && canAcknowledge ? (
             <p data-testid="workspace-escalated" className="text-sm font-black text-red-800 dark:text-red-300">
@@ -79,7 +146,7 @@ export const Workspace = forwardRef<ControlComposerHandle, WorkspaceProps>(funct
               Reopen
             </button>
           ) : (
-            <button type="button" data-testid="resolve" onClick={() => void resolve(conversationId)} className="min-h-10 rounded-lg border border-slate-500 px-3 font-semibold">
+            <button type="button" data-testid="resolve" onClick={onResolve} className="min-h-10 rounded-lg border border-slate-500 px-3 font-semibold">
               Resolve
             </button>
           )}
@@ -106,14 +173,24 @@ export const Workspace = forwardRef<ControlComposerHandle, WorkspaceProps>(funct
         onDraftChange={onDraftChange}
         onTyping={() => noteTyping(conversationId)}
         onStopTyping={() => stopTyping(conversationId)}
-        onSend={(body, isNote) => {
-          const result = sendMessage(conversationId, body, isNote ? { isNote: true } : undefined);
-          return result.ok ? null : result.message;
-        }}
+        onSend={send}
       />
+      {dialog}
     </section>
   );
 });
+
+function WorkspaceSkeleton() {
+  return (
+    <div data-testid="workspace-skeleton" aria-label="Loading the conversation" className="flex flex-1 flex-col gap-3 p-4">
+      <span className="h-5 w-1/2 animate-pulse rounded bg-slate-200 dark:bg-slate-800" />
+      <span className="h-4 w-3/4 animate-pulse rounded bg-slate-200 dark:bg-slate-800" />
+      {Array.from({ length: 5 }, (_, i) => (
+        <span key={i} className={`h-10 animate-pulse rounded-xl bg-slate-200 dark:bg-slate-800 ${i % 2 ? "ml-auto w-1/2" : "w-2/3"}`} />
+      ))}
+    </div>
+  );
+}
 
 /** Hands the conversation to a colleague from user:list (control staff). */
 function TransferControl({ conversationId, currentAssigneeId }: { conversationId: string; currentAssigneeId: string | null }) {

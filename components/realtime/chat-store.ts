@@ -25,6 +25,7 @@ import {
   type Role,
   type SupportRoom,
   type TypingSignal,
+  type ViewingSignal,
 } from "@/lib/chat/types";
 
 /** The browser's Socket.IO client, typed from the one event contract. */
@@ -85,6 +86,8 @@ export interface ChatState {
   /** Conversations opened offline, oldest first. */
   pendingConversations: PendingConversation[];
   typing: Record<string, Record<string, TypingEntry>>;
+  /** Control: colleagues who have a conversation open, per conversation id. */
+  viewers: Record<string, Record<string, TypingEntry>>;
   activeConversationId: string | null;
   isVisible: boolean;
   /** Control: new conversations not yet looked at, newest last. */
@@ -115,6 +118,9 @@ export interface ChatState {
   onConversationNew(conversation: ConversationView): void;
   onConversationUpdated(conversation: ConversationView): void;
   onTyping(signal: TypingSignal): void;
+  onViewing(signal: ViewingSignal): void;
+  /** Control: tells colleagues this conversation is open here (call again to refresh), or closed. */
+  setViewing(conversationId: string, isViewing: boolean): void;
   onReadUpdated(receipt: ReadReceipt): void;
 
   openConversation(conversationId: string | null): Promise<void>;
@@ -511,6 +517,7 @@ export function createChatStore(me: AuthUser): ChatStore {
       pending: {},
       pendingConversations: [],
       typing: {},
+      viewers: {},
       activeConversationId: null,
       isVisible: true,
       alerts: [],
@@ -532,6 +539,7 @@ export function createChatStore(me: AuthUser): ChatStore {
             connectionError: error,
             pending: Object.fromEntries(Object.entries(state.pending).map(([id, list]) => [id, list.map((p) => ({ ...p, isInFlight: false }))])),
             typing: {},
+            viewers: {},
           }));
           return;
         }
@@ -678,6 +686,20 @@ export function createChatStore(me: AuthUser): ChatStore {
             [signal.conversationId]: { ...state.typing[signal.conversationId], [signal.user.id]: { name: signal.user.name, role: signal.user.role } },
           },
         }));
+      },
+
+      onViewing(signal) {
+        if (signal.user.id === me.id) return;
+        set((state) => {
+          const { [signal.user.id]: _gone, ...others } = state.viewers[signal.conversationId] ?? {};
+          const next = signal.isViewing ? { ...others, [signal.user.id]: { name: signal.user.name, role: signal.user.role } } : others;
+          return { viewers: { ...state.viewers, [signal.conversationId]: next } };
+        });
+      },
+
+      setViewing(conversationId, isViewing) {
+        if (!isControlRole(me.role) || !socket?.connected) return;
+        socket.emit("conversation:view", { conversationId, isViewing }, () => undefined);
       },
 
       onReadUpdated(receipt) {

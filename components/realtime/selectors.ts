@@ -71,8 +71,9 @@ export function typingLabel(entries: Record<string, TypingEntry> | undefined, vi
   return names.length === 1 ? `${names[0]} is typing…` : `${names.join(", ")} are typing…`;
 }
 
+/** 24-hour clock everywhere: a shift runs through midnight. */
 export function formatTime(iso: string): string {
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 }
 
 /** The last own confirmed message the other side has read, for "seen" markers. */

@@ -20,6 +20,7 @@ export function useChatSocket(store: ChatStore): void {
     socket.on("conversation:new", (conversation) => actions.onConversationNew(conversation));
     socket.on("conversation:updated", (conversation) => actions.onConversationUpdated(conversation));
     socket.on("typing", (signal) => actions.onTyping(signal));
+    socket.on("viewing", (signal) => actions.onViewing(signal));
     socket.on("read:updated", (receipt) => actions.onReadUpdated(receipt));
     socket.on("presence:updated", (change) => actions.onPresenceUpdated(change));
     socket.on("emergency:escalated", (conversation) => actions.onEmergencyEscalated(conversation));

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "../generated/prisma/client";
 import { messageSelect, type MessageRow } from "./views";
+import { AppError } from "../errors";
 import { isFieldRole, type MessageKind, type Role } from "./types";
 
 export interface AppendMessageOptions {
@@ -15,7 +16,9 @@ export interface AppendMessageOptions {
  * Inside a transaction: advances the conversation's sequence (the row lock orders concurrent
  * senders), stores the message with that sequence and the sequence of the previous non-note
  * message (how field clients detect a missed message), and moves the sender's read pointer to it.
- * A field staff message reopens a resolved conversation. Returns the row and whether the
+ * A field staff message reopens a resolved conversation; a control reply into one is refused
+ * (CONFLICT, nothing written): control reopens first, so nobody answers into a closed request
+ * without the thread saying so. Staff notes stay allowed. Returns the row and whether the
  * conversation's status changed.
  */
 export async function appendMessage(tx: Prisma.TransactionClient, options: AppendMessageOptions): Promise<{ message: MessageRow; reopened: boolean }> {
@@ -26,6 +29,9 @@ export async function appendMessage(tx: Prisma.TransactionClient, options: Appen
     select: { lastSequence: true, status: true, assigneeId: true },
   });
   let reopened = false;
+  if (advanced.status === "RESOLVED" && !isFieldRole(options.sender.role) && options.kind === "TEXT") {
+    throw new AppError("CONFLICT", "This conversation is resolved; reopen it before replying.");
+  }
   if (advanced.status === "RESOLVED" && isFieldRole(options.sender.role) && options.kind === "TEXT") {
     await tx.conversation.update({
       where: { id: options.conversationId },

@@ -11,6 +11,10 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 export const TYPING_EXPIRY_MS = 5000;
 /** A typer's "started typing" is forwarded at most this often. */
 export const TYPING_THROTTLE_MS = 1000;
+/** "Viewing" (a controller has a conversation open) expires after this long without a refresh. */
+export const VIEWING_EXPIRY_MS = 30_000;
+/** A viewer's "viewing" is forwarded at most this often; the dashboard refreshes it more often. */
+export const VIEWING_THROTTLE_MS = 10_000;
 /** Resolved conversations stay in a field user's active list for this long. */
 export const RECENTLY_RESOLVED_MS = 24 * 60 * 60 * 1000;
 /** Per-user event rate limit: a bucket of BURST tokens refilled at SUSTAINED per second. */

@@ -85,6 +85,9 @@ export type ConversationRefInput = z.infer<typeof conversationRefSchema>;
 export const typingSchema = z.object({ conversationId: id, isTyping: z.boolean() });
 export type TypingInput = z.infer<typeof typingSchema>;
 
+export const viewingSchema = z.object({ conversationId: id, isViewing: z.boolean() });
+export type ViewingInput = z.infer<typeof viewingSchema>;
+
 export const markReadSchema = z
   .object({ conversationId: id, sequence: sequence.optional(), messageId: id.optional() })
   .refine((input) => input.sequence !== undefined || input.messageId !== undefined, {

@@ -108,6 +108,13 @@ export interface TypingSignal {
   isTyping: boolean;
 }
 
+/** To control staff: a colleague has a conversation open on their dashboard (or closed it). */
+export interface ViewingSignal {
+  conversationId: string;
+  user: { id: string; name: string; role: Role };
+  isViewing: boolean;
+}
+
 export interface PresenceUser {
   id: string;
   name: string;

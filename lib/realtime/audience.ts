@@ -1,4 +1,4 @@
-import type { ConversationView, MessageView, ReadReceipt, TypingSignal } from "../chat/types";
+import type { ConversationView, MessageView, ReadReceipt, TypingSignal, ViewingSignal } from "../chat/types";
 import { roomForCategory } from "../chat/types";
 import type { Delivery } from "./events";
 import { rooms } from "./rooms";
@@ -37,6 +37,11 @@ export function conversationUpdateForCreator(conversation: ConversationView): De
 /** Typing is never echoed to the typer, on any of their devices. */
 export function typingDelivery(signal: TypingSignal, creatorId: string): Delivery<"typing"> {
   return { to: conversationRooms(creatorId), except: [rooms.user(signal.user.id)], event: "typing", payload: signal };
+}
+
+/** Who has a conversation open concerns control staff only, and never the viewer's own devices. */
+export function viewingDelivery(signal: ViewingSignal): Delivery<"viewing"> {
+  return { to: [rooms.control()], except: [rooms.user(signal.user.id)], event: "viewing", payload: signal };
 }
 
 export function readDelivery(receipt: ReadReceipt, creatorId: string): Delivery<"read:updated"> {

@@ -11,6 +11,7 @@ import type {
   SupportRoomInput,
   TransferInput,
   TypingInput,
+  ViewingInput,
   UpdateFieldContextInput,
   ConversationRefInput,
   UserRefInput,
@@ -27,6 +28,7 @@ import type {
   ReadReceipt,
   SupportRoom,
   TypingSignal,
+  ViewingSignal,
   UserSummary,
   AccountView,
   AuditView,
@@ -53,6 +55,8 @@ export interface ClientToServerEvents {
   "message:list": Handler<ListMessagesInput, { messages: MessageView[]; hasMore: boolean }>;
   "message:read": Handler<MarkReadInput, { lastReadSequence: number }>;
   "typing:set": Handler<TypingInput, { isTyping: boolean }>;
+  /** Control staff: "I have this conversation open" (refreshed while open), or closed it. */
+  "conversation:view": Handler<ViewingInput, { isViewing: boolean }>;
   "room:join": Handler<SupportRoomInput, { rooms: SupportRoom[] }>;
   "room:leave": Handler<SupportRoomInput, { rooms: SupportRoom[] }>;
   "profile:update": Handler<UpdateFieldContextInput, { user: UserSummary }>;
@@ -84,6 +88,8 @@ export interface ServerToClientEvents {
   /** Status, assignee or emergency acknowledgement changed. Viewer-specific counts are not included. */
   "conversation:updated": (conversation: ConversationView) => void;
   "typing": (signal: TypingSignal) => void;
+  /** To control staff: a colleague opened or closed a conversation (never echoed to the viewer). */
+  "viewing": (signal: ViewingSignal) => void;
   "read:updated": (receipt: ReadReceipt) => void;
   /** Sent once after connecting: who the server thinks you are and which rooms you monitor. */
   "session:ready": (session: { user: AuthUser; rooms: SupportRoom[]; settings: ClientSettings }) => void;
@@ -137,6 +143,7 @@ export const CLIENT_EVENTS = [
   "message:list",
   "message:read",
   "typing:set",
+  "conversation:view",
   "room:join",
   "room:leave",
   "profile:update",
@@ -156,6 +163,7 @@ export const SERVER_EVENTS = [
   "conversation:new",
   "conversation:updated",
   "typing",
+  "viewing",
   "read:updated",
   "session:ready",
   "presence:updated",

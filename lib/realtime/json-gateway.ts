@@ -48,6 +48,7 @@ export const SEED_REQUEST_TYPES: Record<string, SeedType> = {
   },
   join_conversation: { event: "conversation:join", toInput: (d) => ({ conversationId: d.conversation_id }) },
   typing_indicator: { event: "typing:set", toInput: (d) => ({ conversationId: d.conversation_id, isTyping: d.is_typing }) },
+  viewing_conversation: { event: "conversation:view", toInput: (d) => ({ conversationId: d.conversation_id, isViewing: d.is_viewing }) },
   mark_message_read: {
     event: "message:read",
     toInput: (d) => ({ conversationId: d.conversation_id, messageId: d.message_id, sequence: d.sequence }),
@@ -78,6 +79,7 @@ export const SEED_PUSH_TYPES: Record<Exclude<ServerEventName, "session:ready">, 
   "conversation:new": "new_support_conversation",
   "conversation:updated": "conversation_updated",
   typing: "typing_indicator",
+  viewing: "conversation_viewing",
   "read:updated": "message_read",
   "presence:updated": "presence_updated",
   "emergency:escalated": "emergency_escalated",
@@ -144,7 +146,7 @@ export class JsonGateway implements LocalSink {
       this.add(conn, rooms.control());
       for (const room of await getMonitoredRooms(user).catch(() => [])) this.add(conn, rooms.support(room));
     })();
-    const ctx: OperationContext = { user, broadcaster: this.deps.broadcaster, typing: this.deps.typing, presence: this.deps.presence };
+    const ctx: OperationContext = { user, broadcaster: this.deps.broadcaster, typing: this.deps.typing, viewing: this.deps.viewing, presence: this.deps.presence };
     ws.on("message", (raw, isBinary) => void joined.then(() => this.onFrame(conn, ctx, raw, isBinary)));
     void joined.then(() => {
       logger.info({ transport: "json-ws", userId: user.id, role: user.role }, "connected");
@@ -251,6 +253,7 @@ export class JsonGateway implements LocalSink {
     void this.deps.presence.isOnline(id).then((stillOnline) => {
       if (stillOnline) return;
       this.deps.typing.clearUser(id);
+      this.deps.viewing.clearUser(id);
       void this.deps.presence.disconnected({ id, name, role });
     });
     logger.info({ transport: "json-ws", userId: conn.user.id }, "disconnected");

@@ -15,7 +15,7 @@ import {
   transferConversation,
   type WorkflowResult,
 } from "../chat/conversation-workflow";
-import { conversationRefSchema, resetPasswordSchema, setRoleSchema, typingSchema, userRefSchema } from "../chat/schemas";
+import { conversationRefSchema, resetPasswordSchema, setRoleSchema, typingSchema, userRefSchema, viewingSchema } from "../chat/schemas";
 import { changeRole, deactivateUser, reactivateUser, setPassword } from "../users/manage-user";
 import { createUser } from "../users/create-user";
 import { listUsers, toAccountView } from "../users/list-users";
@@ -46,6 +46,8 @@ export interface OperationContext {
   user: AuthUser;
   broadcaster: Broadcaster;
   typing: TypingTracker;
+  /** Which conversations control staff have open (collision signs); nothing is stored. */
+  viewing: TypingTracker;
   presence: Presence;
 }
 
@@ -148,6 +150,16 @@ export const operations: OperationTable = {
     const user = { id: ctx.user.id, name: ctx.user.name, role: ctx.user.role };
     ctx.typing.update({ user, conversationId: conversation.id, creatorId: conversation.creatorId }, parsed.data.isTyping);
     return { isTyping: parsed.data.isTyping };
+  },
+
+  "conversation:view": async (ctx, input) => {
+    requireControl(ctx.user, "share which conversations they have open");
+    const parsed = viewingSchema.safeParse(input);
+    if (!parsed.success) throw new AppError("VALIDATION", parsed.error.issues[0]?.message ?? "Invalid viewing signal.");
+    const conversation = await findAccessibleConversation(ctx.user, parsed.data.conversationId);
+    const user = { id: ctx.user.id, name: ctx.user.name, role: ctx.user.role };
+    ctx.viewing.update({ user, conversationId: conversation.id, creatorId: conversation.creatorId }, parsed.data.isViewing);
+    return { isViewing: parsed.data.isViewing };
   },
 
   "room:join": async (ctx, input) => {

@@ -7,7 +7,8 @@ import { JsonGateway, JSON_WS_PATH } from "./json-gateway";
 import { RateLimiter, type Limiter } from "./rate-limit";
 import { TypingTracker } from "./typing";
 import { attachSocketIo } from "./socket-io";
-import { typingDelivery } from "./audience";
+import { typingDelivery, viewingDelivery } from "./audience";
+import { VIEWING_EXPIRY_MS, VIEWING_THROTTLE_MS } from "../chat/constants";
 import { Presence } from "./presence";
 import { escalateOverdueEmergencies } from "../chat/escalate-emergencies";
 import type { ClientSettings } from "../chat/types";
@@ -47,6 +48,7 @@ export interface RealtimeDeps {
   allowedOrigins: readonly string[];
   broadcaster: Broadcaster;
   typing: TypingTracker;
+  viewing: TypingTracker;
   limiter: Limiter;
   presence: Presence;
   /** Running client events; closed first on shutdown. */
@@ -92,11 +94,16 @@ export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOp
   const typing = new TypingTracker((subject, isTyping) =>
     broadcaster.publish(typingDelivery({ conversationId: subject.conversationId, user: subject.user, isTyping }, subject.creatorId)),
   );
+  const viewing = new TypingTracker(
+    (subject, isViewing) => broadcaster.publish(viewingDelivery({ conversationId: subject.conversationId, user: subject.user, isViewing })),
+    VIEWING_EXPIRY_MS,
+    VIEWING_THROTTLE_MS,
+  );
   // Presence counts the gateway's connections, and the gateway needs presence: tie the knot late.
   const gatewayRef: { current?: JsonGateway } = {};
   const presence = new Presence(io, broadcaster, () => gatewayRef.current?.connectedUsers() ?? []);
   const gate = new EventGate();
-  const deps: RealtimeDeps = { allowedOrigins: options.allowedOrigins, broadcaster, typing, limiter: options.limiter ?? new RateLimiter(), presence, gate, settings: options.settings };
+  const deps: RealtimeDeps = { allowedOrigins: options.allowedOrigins, broadcaster, typing, viewing, limiter: options.limiter ?? new RateLimiter(), presence, gate, settings: options.settings };
   const gateway = new JsonGateway(deps);
   gatewayRef.current = gateway;
   broadcaster.addSink(gateway);
@@ -123,6 +130,7 @@ export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOp
       const unfinished = await gate.close(DRAIN_TIMEOUT_MS);
       if (unfinished > 0) logger.warn({ unfinished }, "shutdown: events still running after the drain timeout");
       typing.close();
+      viewing.close();
       gateway.closeAll(reason);
       io.disconnectSockets(true);
       // io.close() also closes the HTTP server; server.ts has already stopped it from accepting.

@@ -45,7 +45,7 @@ export function attachSocketIo(io: RealtimeIo, deps: RealtimeDeps): void {
 
   io.on("connection", (socket) => {
     const user = socket.data.user;
-    const ctx: OperationContext = { user, broadcaster: deps.broadcaster, typing: deps.typing, presence: deps.presence };
+    const ctx: OperationContext = { user, broadcaster: deps.broadcaster, typing: deps.typing, viewing: deps.viewing, presence: deps.presence };
     // Handlers are registered at once (a packet that arrives before its handler is dropped by
     // Socket.IO); each waits for the room joins below before it runs.
     const joined = (async () => {
@@ -101,6 +101,7 @@ export function attachSocketIo(io: RealtimeIo, deps: RealtimeDeps): void {
       void deps.presence.isOnline(gone.id).then((stillOnline) => {
         if (stillOnline) return;
         deps.typing.clearUser(gone.id);
+        deps.viewing.clearUser(gone.id);
         void deps.presence.disconnected({ id: gone.id, name: gone.name, role: gone.role });
       });
     });

@@ -27,6 +27,7 @@ const FIELD_ONLY: readonly ClientEventName[] = ["conversation:create", "profile:
 const EVERYONE: readonly ClientEventName[] = ["conversation:list", "conversation:join", "message:send", "message:list", "message:read", "typing:set"];
 const STAFF: readonly ClientEventName[] = [
   "conversation:take",
+  "conversation:view",
   "conversation:transfer",
   "conversation:resolve",
   "conversation:reopen",
@@ -176,6 +177,7 @@ export const EVENT_FIELDS: Readonly<Record<ClientEventName, FieldSpec[]>> = {
   ],
   "message:read": [field("conversationId", conversationId), field("sequence", sequence, false), field("messageId", messageId, false)],
   "typing:set": [field("conversationId", conversationId), field("isTyping", fc.boolean())],
+  "conversation:view": [field("conversationId", conversationId), field("isViewing", fc.boolean())],
   "room:join": [field("room", fc.constantFrom(...SUPPORT_ROOMS))],
   "room:leave": [field("room", fc.constantFrom(...SUPPORT_ROOMS))],
   "profile:update": [field("vehicle", fc.oneof(fc.constant(null), text(40))), field("route", fc.oneof(fc.constant(null), text(40)))],

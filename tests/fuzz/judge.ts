@@ -90,6 +90,8 @@ function shapeProblem(event: ClientEventName, data: unknown): string | null {
       return isCount(field(data, "lastReadSequence")) ? null : "no lastReadSequence";
     case "typing:set":
       return typeof field(data, "isTyping") === "boolean" ? null : "no isTyping";
+    case "conversation:view":
+      return typeof field(data, "isViewing") === "boolean" ? null : "no isViewing";
     case "room:join":
     case "room:leave": {
       const rooms = field(data, "rooms");

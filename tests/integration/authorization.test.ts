@@ -40,6 +40,7 @@ const MATRIX: MatrixRow[] = [
   ["message:list",             OK,   DENY,       OK,   DENY,       OK,            OK  ],
   ["message:read",             OK,   DENY,       OK,   DENY,       OK,            OK  ],
   ["typing:set",               OK,   DENY,       OK,   DENY,       OK,            OK  ],
+  ["conversation:view",        DENY, DENY,       DENY, DENY,       OK,            OK  ],
   ["room:join",                DENY, __,         DENY, __,         OK,            OK  ],
   ["room:leave",               DENY, __,         DENY, __,         OK,            OK  ],
   ["profile:update",           OK,   __,         OK,   __,         DENY,          DENY],
@@ -184,6 +185,8 @@ function payloadFor(variant: Variant, conversationId: string | undefined): unkno
       return { conversationId, sequence: 1 };
     case "typing:set":
       return { conversationId, isTyping: true };
+    case "conversation:view":
+      return { conversationId, isViewing: true };
     case "room:join":
     case "room:leave":
       return { room: "driver_support" };
@@ -350,6 +353,9 @@ async function checkAllowed(cell: Cell, data: unknown, conversationId: string | 
       return;
     case "typing:set":
       assert.deepEqual(data, { isTyping: true });
+      return;
+    case "conversation:view":
+      assert.deepEqual(data, { isViewing: true });
       return;
     case "room:join":
       assert.ok((data as { rooms: string[] }).rooms.includes("driver_support"));

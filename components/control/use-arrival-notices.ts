@@ -1,8 +1,9 @@
 "use client";
 
 import { useEffect, useMemo, useRef, useState } from "react";
+import type { ConversationView } from "@/lib/chat/types";
 import { useChat } from "@/components/realtime/chat-provider";
-import { isMonitored, isWaiting, vehicleAndRoute } from "./queue-model";
+import { isMonitored, isWaiting } from "./queue-model";
 import { notify, playSound } from "./alert-sound";
 
 const BASE_TITLE = "Control · Transit Support";
@@ -10,12 +11,25 @@ const BASE_TITLE = "Control · Transit Support";
 const COLLAPSE_MS = 400;
 const DEFAULT_REMINDER_SECONDS = 30;
 
+export interface ArrivalNotices {
+  /** The newest conversation not yet looked at, and how many arrived. */
+  latest: ConversationView | undefined;
+  count: number;
+  dismiss(): void;
+  /** Waiting conversations found on (re)connecting. */
+  backlog: number | null;
+  dismissBacklog(): void;
+  /** How often the unclaimed reminder fired, while something waits. */
+  reminderTimes: number | null;
+  waitingCount: number;
+}
+
 /**
- * New conversations in monitored rooms: a banner, a sound and a browser notification, whether or not
- * the tab has focus, and the count in the tab title. A burst (or a backlog found on reconnecting)
- * collapses into one alert. While something stays unclaimed, a reminder repeats.
+ * New conversations in monitored rooms: a notice, a sound and a browser notification, whether or not
+ * the tab has focus, and the counts in the tab title. A burst (or a backlog found on reconnecting)
+ * collapses into one notice. While something stays unclaimed, a reminder repeats.
  */
-export function NewConversationAlert() {
+export function useArrivalNotices(emergencies: number): ArrivalNotices {
   const alerts = useChat((s) => s.alerts);
   const conversations = useChat((s) => s.conversations);
   const rooms = useChat((s) => s.rooms);
@@ -33,9 +47,10 @@ export function NewConversationAlert() {
   const waitingCount = waiting.length;
 
   useEffect(() => {
+    const alarm = emergencies > 0 ? `(${emergencies} EMERGENCY) ` : "";
     const prefix = alerts.length > 0 ? `(${alerts.length}) New · ` : "";
-    document.title = `${prefix}${waitingCount > 0 ? `${waitingCount} waiting — ` : ""}${BASE_TITLE}`;
-  }, [alerts.length, waitingCount]);
+    document.title = `${alarm}${prefix}${waitingCount > 0 ? `${waitingCount} waiting — ` : ""}${BASE_TITLE}`;
+  }, [alerts.length, waitingCount, emergencies]);
 
   useEffect(() => () => void (document.title = BASE_TITLE), []);
 
@@ -100,45 +115,13 @@ export function NewConversationAlert() {
   }, [hasWaiting, reminderSeconds]);
 
   const latestId = alerts[alerts.length - 1];
-  const latest = latestId ? conversations[latestId] : undefined;
-
-  return (
-    <>
-      {latest ? (
-        <div
-          role="alert"
-          data-testid="new-conversation-alert"
-          data-count={alerts.length}
-          className={`flex items-center gap-3 px-4 py-2 font-medium ${latest.category === "EMERGENCY" ? "bg-red-700 text-white" : "bg-amber-200 text-amber-950"}`}
-        >
-          <span className="flex-1">
-            {alerts.length > 1 ? `${alerts.length} new conversations. Latest: ` : "New conversation: "}
-            {latest.category === "EMERGENCY" ? `EMERGENCY from ${latest.creator.name}` : `${latest.creator.name} — ${latest.title}`}
-            {latest.vehicle || latest.route ? ` (${vehicleAndRoute(latest)})` : ""}
-          </span>
-          <button type="button" data-testid="alert-open" onClick={() => void openConversation(latest.id)} className="min-h-9 rounded-lg bg-white px-3 text-slate-900">
-            Open
-          </button>
-          <button type="button" onClick={dismiss} className="min-h-9 rounded-lg px-3 underline">
-            Dismiss
-          </button>
-        </div>
-      ) : null}
-      {!latest && backlog !== null && waitingCount > 0 ? (
-        <div role="status" data-testid="backlog-alert" className="flex items-center gap-3 bg-amber-100 px-4 py-2 text-amber-950">
-          <span className="flex-1">
-            {backlog} conversation{backlog === 1 ? "" : "s"} waiting while you were away.
-          </span>
-          <button type="button" onClick={() => setBacklog(null)} className="min-h-9 rounded-lg px-3 underline">
-            Dismiss
-          </button>
-        </div>
-      ) : null}
-      {reminder && waitingCount > 0 ? (
-        <div role="status" data-testid="unclaimed-reminder" data-times={reminder.times} className="bg-amber-300 px-4 py-1 text-sm font-semibold text-amber-950">
-          Reminder: {waitingCount} conversation{waitingCount === 1 ? "" : "s"} still unclaimed.
-        </div>
-      ) : null}
-    </>
-  );
+  return {
+    latest: latestId ? conversations[latestId] : undefined,
+    count: alerts.length,
+    dismiss,
+    backlog: backlog !== null && waitingCount > 0 ? backlog : null,
+    dismissBacklog: () => setBacklog(null),
+    reminderTimes: reminder && waitingCount > 0 ? reminder.times : null,
+    waitingCount,
+  };
 }
