@@ -7,11 +7,8 @@ import { formatDuration, vehicleAndRoute } from "./queue-model";
 import { useEmergencyAlarm } from "./use-emergency-alarm";
 import { useArrivalNotices } from "./use-arrival-notices";
 import { useNow } from "./use-now";
+import { ALERT_LINE_PX as LINE_PX, ALERT_STRIP_LINES, ALERT_STRIP_PX } from "./dimensions";
 
-/** Lines the strip shows before the rest go behind "+N more". Its height never changes. */
-export const ALERT_STRIP_LINES = 4;
-const LINE_PX = 28;
-export const ALERT_STRIP_PX = ALERT_STRIP_LINES * LINE_PX + 4;
 const PERMISSION_DISMISSED_KEY = "control:notifications-dismissed";
 
 interface StripItem {

@@ -41,7 +41,7 @@ export function QueueFilters({ selected, onSelect }: QueueFiltersProps) {
                   : "border-slate-300 text-slate-800 hover:bg-slate-100 dark:border-slate-600 dark:text-slate-200 dark:hover:bg-slate-800"
             }`}
           >
-            <span>{QUEUE_FILTER_LABELS[filter]}</span>
+            <span>{QUEUE_FILTER_LABELS[filter]}</span>{" "}
             <span data-testid="filter-open-count" className="font-bold tabular-nums">
               {count.open}
             </span>

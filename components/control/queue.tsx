@@ -8,6 +8,7 @@ import { CONVERSATION_FILTERS, type Category, type ConversationFilter, type Conv
 import { QUEUE_FILTER_LABELS, STATUS_FILTER_LABELS, formatDuration, matchesFilter, matchesStatus, roomForFilter, vehicleAndRoute, waitingSince, type QueueFilter } from "./queue-model";
 import { MonitorMenu } from "./monitor-menu";
 import { useNow } from "./use-now";
+import { QUEUE_ROW_PX } from "./dimensions";
 
 interface QueueProps {
   filter: QueueFilter;
@@ -16,8 +17,6 @@ interface QueueProps {
 }
 
 const SEARCH_DEBOUNCE_MS = 300;
-/** Every row is two lines; a fixed height keeps the virtual list exact. */
-export const QUEUE_ROW_PX = 44;
 
 /** The main scrolling surface of the dashboard: a virtual list, so a thousand rows cost what twenty do. */
 export function Queue({ filter, onOrderChange }: QueueProps) {

@@ -2,7 +2,7 @@
 // regulator) context on /field, and a realtime API client (socket.io-client with a token) for setup,
 // races and cleanup. Each test starts from an empty queue, so counts are exact.
 import type { Browser, BrowserContext, Page } from "@playwright/test";
-import { connectSocketIo, call, type ChatSocket } from "../../helpers/clients";
+import { connectSocketIo, call, callPaced, type ChatSocket } from "../../helpers/clients";
 import type { Category, ConversationView } from "../../../lib/chat/types";
 import { DEMO, DEMO_PASSWORD, expect, expectOnline, signInThroughApi, test as base } from "../fixtures";
 
@@ -50,10 +50,11 @@ export async function ensureStaffB(admin: ChatSocket): Promise<void> {
 
 /** Acknowledges every open emergency and resolves every open conversation, so the next test starts empty. */
 export async function clearQueue(admin: ChatSocket): Promise<void> {
-  const { conversations } = await call(admin, "conversation:list", { status: "open" });
+  const { conversations } = await callPaced(admin, "conversation:list", { status: "open" });
+  // Paced: a volume spec leaves dozens, more than one user's rate limit allows at once.
   for (const c of conversations) {
-    if (c.category === "EMERGENCY" && !c.emergencyAck) await call(admin, "emergency:acknowledge", { conversationId: c.id });
-    await call(admin, "conversation:resolve", { conversationId: c.id });
+    if (c.category === "EMERGENCY" && !c.emergencyAck) await callPaced(admin, "emergency:acknowledge", { conversationId: c.id });
+    await callPaced(admin, "conversation:resolve", { conversationId: c.id });
   }
 }
 
@@ -107,8 +108,17 @@ export function queueItem(page: Page, title: string) {
   return page.getByTestId("queue-item").filter({ hasText: title });
 }
 
-export function room(page: Page, name: "all" | "general_support" | "driver_support" | "regulator_support" | "emergency_support") {
-  return page.getByTestId(`room-${name}`);
+/** A category chip above the queue ("all" = every support request, the seed's general_support). */
+export function filterChip(page: Page, name: "all" | "GENERAL" | "DRIVER" | "REGULATOR" | "EMERGENCY") {
+  return page.getByTestId(`filter-${name}`);
+}
+
+/** The "alert me for this room" checkbox, in the Rooms popover (opened if needed). */
+export async function monitorCheckbox(page: Page, name: "general_support" | "driver_support" | "regulator_support" | "emergency_support") {
+  const menu = page.getByTestId("monitor-menu");
+  if (!(await menu.isVisible())) await page.getByTestId("monitor-open").click();
+  await expect(menu).toBeVisible();
+  return menu.getByTestId(`room-${name}`).getByTestId("room-monitor");
 }
 
 /** The driver contacts support through the field app's form. */
@@ -156,4 +166,4 @@ export const test = base.extend<ControlFixtures>({
   },
 });
 
-export { expect, DEMO, DEMO_PASSWORD, call };
+export { expect, DEMO, DEMO_PASSWORD, call, callPaced };

@@ -1,9 +1,9 @@
-import { test, expect, DEMO, apiAs, contactSupport, createConversationAs, notifications, queueItem, room, sendToBackground, sounds, STAFF_B } from "./control-fixtures";
+import { test, expect, DEMO, apiAs, contactSupport, createConversationAs, notifications, queueItem, filterChip, monitorCheckbox, sendToBackground, sounds, STAFF_B } from "./control-fixtures";
 
 // Several browser contexts per test, and server-side timers (reminders, escalation).
 test.describe.configure({ timeout: 120_000 });
 
-test("rooms: a regulator's conversation counts under General and Regulator, never Driver, live on A and B", async ({ admin, open, baseURL }) => {
+test("rooms: a regulator's conversation counts under All and Regulator, never Driver, live on A and B", async ({ admin, open, baseURL }) => {
   expect(admin.connected).toBe(true);
   const a = await open.control();
   const b = await open.staffB();
@@ -11,28 +11,30 @@ test("rooms: a regulator's conversation counts under General and Regulator, neve
   const title = `Queue overflow at Central ${Date.now()}`;
 
   for (const page of [a, b]) {
-    await expect(room(page, "regulator_support")).toHaveAttribute("data-open", "0");
-    await expect(room(page, "general_support")).toHaveAttribute("data-open", "0");
+    await expect(filterChip(page, "REGULATOR")).toHaveAttribute("data-open", "0");
+    await expect(filterChip(page, "all")).toHaveAttribute("data-open", "0");
   }
 
   await contactSupport(regulator, "regulator", title, "Three buses bunched at stand 4.");
 
   for (const page of [a, b]) {
-    await expect(room(page, "regulator_support")).toHaveAttribute("data-open", "1");
-    await expect(room(page, "regulator_support")).toHaveAttribute("data-unread", "1");
-    await expect(room(page, "general_support")).toHaveAttribute("data-open", "1");
-    await expect(room(page, "all")).toHaveAttribute("data-open", "1");
-    await expect(room(page, "driver_support")).toHaveAttribute("data-open", "0");
-    await expect(room(page, "emergency_support")).toHaveAttribute("data-open", "0");
+    await expect(filterChip(page, "REGULATOR")).toHaveAttribute("data-open", "1");
+    await expect(filterChip(page, "REGULATOR")).toHaveAttribute("data-unread", "1");
+    await expect(filterChip(page, "REGULATOR")).toContainText("Regulator 1");
+    await expect(filterChip(page, "all")).toHaveAttribute("data-open", "1");
+    await expect(filterChip(page, "GENERAL")).toHaveAttribute("data-open", "0");
+    await expect(filterChip(page, "DRIVER")).toHaveAttribute("data-open", "0");
+    await expect(filterChip(page, "EMERGENCY")).toHaveAttribute("data-open", "0");
   }
 
-  await test.step("the queue filtered by room shows it under General and Regulator only", async () => {
-    await room(a, "driver_support").getByTestId("room-select").click();
+  await test.step("the queue filtered by category shows it under All and Regulator only", async () => {
+    await filterChip(a, "DRIVER").click();
     await expect(a.getByTestId("queue-count")).toHaveText("0");
     await expect(queueItem(a, title)).toHaveCount(0);
-    await room(a, "regulator_support").getByTestId("room-select").click();
+    await expect(a.getByTestId("queue-empty")).toBeVisible();
+    await filterChip(a, "REGULATOR").click();
     await expect(queueItem(a, title)).toHaveCount(1);
-    await room(a, "general_support").getByTestId("room-select").click();
+    await filterChip(a, "all").click();
     await expect(queueItem(a, title)).toHaveCount(1);
     await expect(queueItem(a, title)).toContainText(DEMO.regulator.name);
     await expect(queueItem(a, title).getByTestId("queue-assignee")).toHaveText("Unclaimed");
@@ -40,27 +42,27 @@ test("rooms: a regulator's conversation counts under General and Regulator, neve
 
   await test.step("A opens it: A's unread count clears, B's stays", async () => {
     await queueItem(a, title).click();
-    await expect(room(a, "regulator_support")).toHaveAttribute("data-unread", "0");
-    await expect(room(b, "regulator_support")).toHaveAttribute("data-unread", "1");
+    await expect(filterChip(a, "REGULATOR")).toHaveAttribute("data-unread", "0");
+    await expect(filterChip(b, "REGULATOR")).toHaveAttribute("data-unread", "1");
   });
 
   await test.step("a resolved conversation leaves the open counts on both", async () => {
     await a.getByTestId("resolve").click();
-    await expect(room(a, "regulator_support")).toHaveAttribute("data-open", "0");
-    await expect(room(b, "regulator_support")).toHaveAttribute("data-open", "0");
+    await expect(filterChip(a, "REGULATOR")).toHaveAttribute("data-open", "0");
+    await expect(filterChip(b, "REGULATOR")).toHaveAttribute("data-open", "0");
     await b.getByTestId("status-filter").selectOption("resolved");
     await expect(queueItem(b, title)).toHaveCount(1);
   });
 
   await test.step("the monitored-room choice persists across a reload", async () => {
-    const monitor = room(b, "driver_support").getByTestId("room-monitor");
+    const monitor = await monitorCheckbox(b, "driver_support");
     await expect(monitor).toBeChecked();
     await monitor.uncheck();
     await expect(monitor).not.toBeChecked();
     await b.reload();
     await expect(b.getByTestId("connection-state")).toHaveAttribute("data-state", "online");
-    await expect(room(b, "driver_support").getByTestId("room-monitor")).not.toBeChecked();
-    await expect(room(b, "regulator_support").getByTestId("room-monitor")).toBeChecked();
+    await expect(await monitorCheckbox(b, "driver_support")).not.toBeChecked();
+    await expect(await monitorCheckbox(b, "regulator_support")).toBeChecked();
     // Restore for the other specs, through the API as B.
     const socketB = await apiAs(baseURL ?? "", STAFF_B.email, STAFF_B.password);
     try {
