@@ -36,6 +36,11 @@ before(async () => {
     raceDriver: { role: "BUS_DRIVER", name: "Ray" },
     raceControlA: { role: "CONTROL_STAFF", name: "Ada" },
     raceControlB: { role: "CONTROL_STAFF", name: "Ben" },
+    closedDriver: { role: "BUS_DRIVER", name: "Cleo" },
+    closedControl: { role: "CONTROL_STAFF", name: "Cole" },
+    viewDriver: { role: "BUS_DRIVER", name: "Vic" },
+    viewControlA: { role: "CONTROL_STAFF", name: "Val" },
+    viewControlB: { role: "CONTROL_STAFF", name: "Vera" },
   });
 });
 
@@ -409,6 +414,58 @@ void test("a field message reopens a resolved conversation and control is told",
 
   const listed = await call(control, "conversation:list", {});
   assert.equal(listed.conversations.find((c) => c.id === conversationId)?.status, "ASSIGNED", "it is active again for control");
+});
+
+void test("a control reply into a resolved conversation is refused with CONFLICT and stores nothing; a note is still allowed", async () => {
+  const driver = await open("closedDriver");
+  const control = await open("closedControl");
+  const conversationId = await startConversation(driver, "closed-conv");
+  await call(control, "conversation:resolve", { conversationId });
+  const atDriver = record(driver, "message:new");
+
+  const refused = await emitAck(control, "message:send", { conversationId, body: "Late reply", clientId: "closed-1" });
+  assert.equal(refused.ok, false);
+  assert.equal(!refused.ok && refused.error.code, "CONFLICT");
+  assert.match(!refused.ok ? refused.error.message : "", /resolved/i);
+
+  const note = await call(control, "message:send", { conversationId, body: "Closed after the call", clientId: "closed-note", isNote: true });
+  assert.equal(note.message.kind, "NOTE");
+  const history = await call(control, "message:list", { conversationId });
+  assert.deepEqual(history.messages.filter((m) => m.kind !== "SYSTEM").map((m) => m.clientId), ["closed-conv", "closed-note"], "the refused reply is not stored");
+  const listed = await call(control, "conversation:list", { status: "all" });
+  assert.equal(listed.conversations.find((c) => c.id === conversationId)?.status, "RESOLVED", "the refusal did not reopen it");
+  assert.equal(atDriver.filter(inConversation(conversationId)).length, 0, "the driver received nothing");
+
+  // Reopened, the same reply goes through.
+  await call(control, "conversation:reopen", { conversationId });
+  const sent = await call(control, "message:send", { conversationId, body: "Late reply", clientId: "closed-1" });
+  await waitFor(() => atDriver.some((m) => m.id === sent.message.id), "after a reopen the driver receives the reply");
+});
+
+void test("conversation:view reaches the other control staff (not the viewer, not the field) and ends when the viewer disconnects", async () => {
+  const driver = await open("viewDriver");
+  const viewer = await open("viewControlA");
+  const colleague = await open("viewControlB");
+  const conversationId = await startConversation(driver, "view-conv");
+  const atColleague = record(colleague, "viewing");
+  const atViewer = record(viewer, "viewing");
+  const atDriver = record(driver, "viewing");
+
+  await call(viewer, "conversation:view", { conversationId, isViewing: true });
+  await waitFor(() => atColleague.some((v) => v.conversationId === conversationId && v.isViewing), "the colleague sees 'viewing'");
+  assert.equal(atColleague.at(-1)?.user.id, user("viewControlA").id);
+  assert.equal(atColleague.at(-1)?.user.name, "Val");
+
+  const fieldRefused = await emitAck(driver, "conversation:view", { conversationId, isViewing: true });
+  assert.equal(fieldRefused.ok, false);
+  assert.equal(!fieldRefused.ok && fieldRefused.error.code, "FORBIDDEN");
+  const invalid = await emitAck(viewer, "conversation:view", { conversationId, isViewing: "yes" });
+  assert.equal(!invalid.ok && invalid.error.code, "VALIDATION");
+
+  viewer.disconnect();
+  await waitFor(() => atColleague.at(-1)?.isViewing === false, "the colleague hears 'stopped viewing' when the viewer leaves");
+  assert.equal(atViewer.length, 0, "the viewer is not told about themselves");
+  assert.equal(atDriver.length, 0, "the field never receives viewing signals");
 });
 
 void test("two staff taking one conversation at once: exactly one wins, the other gets CONFLICT", async () => {
