@@ -76,6 +76,11 @@ export function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 }
 
+/** Date and 24-hour time to the second, for records (the audit log). */
+export function formatDateTime(iso: string): string {
+  return new Date(iso).toLocaleString([], { year: "numeric", month: "short", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+}
+
 /** The last own confirmed message the other side has read, for "seen" markers. */
 export function lastSeenOwnMessage(messages: readonly MessageView[], conversation: ConversationView | undefined, myId: string): MessageView | null {
   if (!conversation) return null;

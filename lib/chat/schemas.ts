@@ -110,6 +110,11 @@ export type UserRefInput = z.infer<typeof userRefSchema>;
 export const listUsersSchema = z.object({
   role: z.enum(ROLES).optional(),
   includeInactive: z.boolean().optional(),
+  /** Matches the name, email, vehicle or route (case-insensitive). */
+  search: z.string().trim().max(100).refine(noNul, NO_NUL).optional(),
+  /** A page: `limit` accounts after skipping `offset` (by name). Without `limit`, the first 1,000. */
+  limit: z.number().int().min(1).max(200).optional(),
+  offset: z.number().int().min(0).max(1_000_000).optional(),
 });
 export type ListUsersInput = z.infer<typeof listUsersSchema>;
 
@@ -123,5 +128,9 @@ export const listAuditSchema = z.object({
   limit: z.number().int().min(1).max(200).optional(),
   /** Cursor: events created before this ISO time. */
   before: z.iso.datetime().optional(),
+  /** Cursor: events older than the event with this id (ties on time broken by id). Wins over `before`. */
+  afterId: id.optional(),
+  /** Matches the action, the actor's name, the subject (email, account name or conversation title). */
+  search: z.string().trim().max(100).refine(noNul, NO_NUL).optional(),
 });
 export type ListAuditInput = z.infer<typeof listAuditSchema>;

@@ -138,6 +138,10 @@ export interface AuditView {
   action: string;
   actor: { id: string; name: string } | null;
   subject: string | null;
+  /** The subject in words: "Name (email)" for an account, the title for a conversation, else `subject`. */
+  subjectLabel: string | null;
+  /** The detail in words ("Bus driver → Control staff", "to Sam Okoye (sam@…)"), or null. */
+  summary: string | null;
   detail: unknown;
   createdAt: string;
 }

@@ -71,7 +71,7 @@ export interface ClientToServerEvents {
   /** Admins only: sets a new password and ends the user's sessions. */
   "user:reset-password": Handler<ResetPasswordInput, { userId: string }>;
   /** Control staff: accounts (staff see control staff, for transfers; admins see everyone). */
-  "user:list": Handler<ListUsersInput, { users: AccountView[] }>;
+  "user:list": Handler<ListUsersInput, { users: AccountView[]; total: number }>;
   /** Control staff: the field staff member behind a conversation (context panel). */
   "user:context": Handler<UserRefInput, UserContext>;
   /** Control staff: who is connected now. */

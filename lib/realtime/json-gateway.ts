@@ -61,7 +61,7 @@ export const SEED_REQUEST_TYPES: Record<string, SeedType> = {
   update_profile: { event: "profile:update", toInput: (d) => ({ vehicle: d.vehicle ?? null, route: d.route ?? null }) },
   get_presence: { event: "presence:list", toInput: () => ({}) },
   get_user_context: { event: "user:context", toInput: (d) => ({ userId: d.user_id }) },
-  list_users: { event: "user:list", toInput: (d) => ({ role: d.role, includeInactive: d.include_inactive }) },
+  list_users: { event: "user:list", toInput: (d) => ({ role: d.role, includeInactive: d.include_inactive, search: d.search, limit: d.limit, offset: d.offset }) },
   create_user: {
     event: "user:create",
     toInput: (d) => ({ email: d.email, name: d.name, role: d.role, password: d.password, vehicle: d.vehicle, route: d.route }),
@@ -70,7 +70,7 @@ export const SEED_REQUEST_TYPES: Record<string, SeedType> = {
   reset_user_password: { event: "user:reset-password", toInput: (d) => ({ userId: d.user_id, password: d.password }) },
   deactivate_user: { event: "user:deactivate", toInput: (d) => ({ userId: d.user_id }) },
   reactivate_user: { event: "user:reactivate", toInput: (d) => ({ userId: d.user_id }) },
-  get_audit_log: { event: "audit:list", toInput: (d) => ({ limit: d.limit, before: d.before }) },
+  get_audit_log: { event: "audit:list", toInput: (d) => ({ limit: d.limit, before: d.before, afterId: d.after_id, search: d.search }) },
 };
 
 /** Pushed event names on the JSON WebSocket. */

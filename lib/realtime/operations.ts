@@ -220,7 +220,7 @@ export const operations: OperationTable = {
     return { userId: parsed.data.userId };
   },
 
-  "user:list": async (ctx, input) => ({ users: await listUsers(ctx.user, input) }),
+  "user:list": async (ctx, input) => listUsers(ctx.user, input),
 
   "user:context": async (ctx, input) => {
     const context = await getUserContext(ctx.user, input);

@@ -95,6 +95,7 @@ export async function seedShift(options: ShiftOptions = {}): Promise<ShiftFixtur
   const byEmail = new Map(demo.map((u) => [u.email, u]));
   const demoDriver = byEmail.get("driver@demo.local")!;
   const control = byEmail.get("control@demo.local")!;
+  const admin = byEmail.get("admin@demo.local")!;
   const people = [{ id: demoDriver.id, vehicle: demoDriver.vehicle, route: demoDriver.route, role: demoDriver.role }, ...field];
   const handlers = [control, ...colleagues];
 
@@ -165,5 +166,16 @@ export async function seedShift(options: ShiftOptions = {}): Promise<ShiftFixtur
   await db.conversation.createMany({ data: conversations });
   for (let i = 0; i < messages.length; i += 2000) await db.message.createMany({ data: messages.slice(i, i + 2000) });
   await db.participant.createMany({ data: participants });
+
+  // The audit record such a shift leaves: accounts the admin created, staff signing in, takes and
+  // raised emergencies, in time order.
+  const audit: { action: string; actorId: string; subject: string; detail?: { role: string }; createdAt: Date }[] = [];
+  extra.forEach((u, i) => audit.push({ action: "user.created", actorId: admin.id, subject: u.id, detail: { role: u.role }, createdAt: new Date(now - minutes(60 * 48) + i * 1000) }));
+  for (const [i, h] of handlers.entries()) audit.push({ action: "auth.sign_in", actorId: h.id, subject: h.email, createdAt: new Date(now - minutes(60 * 8 - i)) });
+  for (const c of conversations) {
+    if (c.assigneeId) audit.push({ action: "conversation.taken", actorId: c.assigneeId, subject: c.id, createdAt: new Date(c.createdAt.getTime() + minutes(1)) });
+    if (c.category === "EMERGENCY") audit.push({ action: "emergency.raised", actorId: c.creatorId, subject: c.id, createdAt: c.createdAt });
+  }
+  for (let i = 0; i < audit.length; i += 2000) await db.auditEvent.createMany({ data: audit.slice(i, i + 2000) });
   return { historyConversationId: historyId, historyTitle, emergencyTitles, openCount: conversations.length };
 }

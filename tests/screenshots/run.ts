@@ -84,7 +84,8 @@ async function main(): Promise<void> {
       const admin = await signedInPage(context, base, "admin@demo.local", "/admin");
       await admin.getByTestId("user-row").first().waitFor();
       await shot(admin, `admin-users-${theme}`);
-      await admin.getByTestId("audit-table").scrollIntoViewIfNeeded();
+      await admin.getByTestId("admin-tab-audit").click();
+      await admin.getByTestId("audit-row").first().waitFor();
       await shot(admin, `audit-${theme}`);
       await context.close();
     }

@@ -15,13 +15,15 @@ test("admin: deactivating a driver disconnects their open page and refuses sign-
     await adminPage.getByTestId("admin-link").click();
     await expect(adminPage.getByRole("heading", { name: "Administration" })).toBeVisible();
     await expect(adminPage.getByTestId("connection-state")).toHaveAttribute("data-state", "online");
+    await adminPage.getByTestId("create-user-open").click();
     await adminPage.getByTestId("new-user-name").fill(driverAccount.name);
     await adminPage.getByTestId("new-user-email").fill(driverAccount.email);
     await adminPage.getByTestId("new-user-role").selectOption("BUS_DRIVER");
     await adminPage.getByTestId("new-user-password").fill(driverAccount.password);
     await adminPage.getByTestId("new-user-vehicle").fill("Bus 77");
-    await adminPage.getByTestId("create-user").click();
+    await adminPage.getByTestId("create-user-submit").click();
     await expect(adminPage.getByTestId("admin-status")).toHaveText(`Created ${driverAccount.email}.`);
+    await adminPage.getByTestId("user-search").fill(driverAccount.email);
     await expect(adminPage.locator(`[data-testid="user-row"][data-email="${driverAccount.email}"]`)).toHaveAttribute("data-active", "true");
   });
 
@@ -31,6 +33,8 @@ test("admin: deactivating a driver disconnects their open page and refuses sign-
   await test.step("deactivation disconnects the driver's open page", async () => {
     const row = adminPage.locator(`[data-testid="user-row"][data-email="${driverAccount.email}"]`);
     await row.getByTestId("user-deactivate").click();
+    await expect(adminPage.getByTestId("confirm-dialog")).toContainText(`Deactivate ${driverAccount.name}?`);
+    await adminPage.getByTestId("confirm-ok").click();
     await expect(row).toHaveAttribute("data-active", "false");
     await expect(driver.getByTestId("connection-state")).toHaveAttribute("data-state", "offline");
   });
@@ -51,10 +55,10 @@ test("admin: deactivating a driver disconnects their open page and refuses sign-
   });
 
   await test.step("the audit list shows the creation and the deactivation", async () => {
-    await adminPage.reload();
+    await adminPage.getByTestId("admin-tab-audit").click();
     const audit = adminPage.getByTestId("audit-table");
-    await expect(audit.getByTestId("audit-row").filter({ hasText: /deactivat/i }).first()).toBeVisible();
-    await expect(audit.getByTestId("audit-row").filter({ hasText: /creat/i }).first()).toBeVisible();
+    await expect(audit.getByTestId("audit-row").filter({ hasText: "Account deactivated" }).filter({ hasText: driverAccount.email }).first()).toBeVisible();
+    await expect(audit.getByTestId("audit-row").filter({ hasText: "Account created" }).filter({ hasText: driverAccount.email }).first()).toBeVisible();
   });
 
   await test.step("the admin page passes axe", async () => {
