@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { io } from "socket.io-client";
 import { decode } from "next-auth/jwt";
 import { startTestServer, TEST_SECRET, type TestServer } from "../helpers/server";
-import { call, disconnected, emitAck, expectRefusal, requestToken, record, sleep, waitFor, withTimeout, type ChatSocket } from "../helpers/clients";
+import { call, callPaced, disconnected, emitAck, expectRefusal, requestToken, record, sleep, waitFor, withTimeout, type ChatSocket } from "../helpers/clients";
 import { createSession } from "../helpers/session";
 import type { ClientEventName, ServerToClientEvents } from "../../lib/realtime/events";
 import type { AuditView, ConversationView } from "../../lib/chat/types";
@@ -549,4 +549,69 @@ test("audit:list: admins only, newest first, with account changes and sign-ins",
 
   const page = (await call(admin, "audit:list", { limit: 3 })).events;
   assert.deepEqual(page.map((e) => e.id), events.slice(0, 3).map((e) => e.id), "limit returns the newest");
+});
+
+test("audit:list names subjects, words the detail, searches and pages with an id cursor", async () => {
+  const admin = await open("admin");
+  const control = await open("control");
+  const driver = await open("driver");
+  const created = await call(driver, "conversation:create", { title: "Audit label conversation", body: "Door stuck", clientId: "audit-label-1" });
+  await call(control, "conversation:take", { conversationId: created.conversation.id });
+  await call(control, "conversation:transfer", { conversationId: created.conversation.id, toUserId: user("control2").id });
+
+  const all = (await call(admin, "audit:list", { limit: 200 })).events;
+  const taken = hasAudit(all, "conversation.taken", created.conversation.id);
+  assert.equal(taken?.subjectLabel, "“Audit label conversation”", "a conversation is named by its title");
+  const transferred = hasAudit(all, "conversation.transferred", created.conversation.id);
+  assert.match(transferred?.summary ?? "", /^to Morgan Miles \(/, "the transfer target is named");
+  const roleChange = all.find((e) => e.action === "user.role_changed");
+  if (roleChange) assert.match(roleChange.summary ?? "", /→/);
+  const account = all.find((e) => e.action === "user.created");
+  assert.match(account?.subjectLabel ?? "", /\(.+@.+\)$/, "an account is named with its email");
+
+  const found = (await call(admin, "audit:list", { search: "audit label" })).events;
+  assert.deepEqual(new Set(found.map((e) => e.subject)), new Set([created.conversation.id]), "search by conversation title");
+  assert.deepEqual(found.map((e) => e.action).sort(), ["conversation.taken", "conversation.transferred"]);
+  const byActor = (await call(admin, "audit:list", { search: "casey control", limit: 200 })).events;
+  assert.ok(byActor.length > 0 && byActor.every((e) => e.actor?.name === "Casey Control" || (e.subjectLabel ?? "").includes("Casey Control")), "search by person");
+  assert.deepEqual((await call(admin, "audit:list", { search: "zz-nothing-matches-zz" })).events, []);
+
+  const pages: string[] = [];
+  let cursor: string | undefined;
+  for (let guard = 0; guard < 100; guard += 1) {
+    const page = (await callPaced(admin, "audit:list", { limit: 7, ...(cursor ? { afterId: cursor } : {}) })).events;
+    pages.push(...page.map((e) => e.id));
+    if (page.length < 7) break;
+    cursor = page.at(-1)?.id;
+  }
+  const now = (await call(admin, "audit:list", { limit: 200 })).events.map((e) => e.id);
+  assert.deepEqual(pages, now, "id-cursor pages join up to the whole record, no gaps or repeats");
+  await expectCode(admin, "audit:list", { afterId: "no-such-event" }, "NOT_FOUND");
+  await expectCode(admin, "audit:list", { search: "x".repeat(101) }, "VALIDATION");
+});
+
+test("user:list for admins: search over name, email, vehicle and route; pages with a total", async () => {
+  const admin = await open("admin");
+  const control = await open("control");
+  const byVehicle = await call(admin, "user:list", { search: "tram 3" });
+  assert.deepEqual(byVehicle.users.map((u) => u.name), ["Vera Lindqvist"]);
+  assert.equal(byVehicle.total, 1);
+  assert.deepEqual((await call(admin, "user:list", { search: "LINDQ" })).users.map((u) => u.name), ["Vera Lindqvist"], "case-insensitive name search");
+  assert.equal((await call(admin, "user:list", { search: "zz-nobody" })).total, 0);
+
+  const everyone = await call(admin, "user:list", { includeInactive: true });
+  assert.equal(everyone.total, everyone.users.length);
+  const paged: string[] = [];
+  for (let offset = 0; offset < everyone.total; offset += 4) {
+    const page = await callPaced(admin, "user:list", { includeInactive: true, limit: 4, offset });
+    assert.equal(page.total, everyone.total);
+    assert.ok(page.users.length <= 4);
+    paged.push(...page.users.map((u) => u.id));
+  }
+  assert.deepEqual(paged, everyone.users.map((u) => u.id), "pages join up in name order");
+
+  const staffView = await call(control, "user:list", { search: "Lindqvist" });
+  assert.equal(staffView.users.length, 0, "control staff still only see control accounts");
+  await expectCode(admin, "user:list", { limit: 0 }, "VALIDATION");
+  await expectCode(admin, "user:list", { offset: -1 }, "VALIDATION");
 });
