@@ -214,6 +214,9 @@ export function createChatStore(me: AuthUser): ChatStore {
    * a catch-up: pushes can be lost or overtake each other between nodes (lib/chat/sync-cursor.ts).
    */
   const cursor = new SyncCursor<MessageView>(isControlRole(me.role));
+  /** conversation:list pages on connect: 500 at a time, at most 20 pages (10,000 active conversations). */
+  const LIST_PAGE = 500;
+  const MAX_LIST_PAGES = 20;
 
   function request<E extends ClientEventName>(event: E, input: Parameters<ClientToServerEvents[E]>[0]): Promise<AckData<E>> {
     return new Promise((resolve, reject) => {
@@ -310,6 +313,18 @@ export function createChatStore(me: AuthUser): ChatStore {
       }));
       // Anything that arrived while the page was on its way.
       await catchUp(conversationId);
+    }
+
+    /** Every active conversation, page by page (a control room can hold far more than one page). */
+    async function listAllConversations(): Promise<ConversationView[]> {
+      const all: ConversationView[] = [];
+      for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
+        const last = all.at(-1);
+        const { conversations, hasMore } = await request("conversation:list", { limit: LIST_PAGE, ...(last ? { afterId: last.id } : {}) });
+        all.push(...conversations);
+        if (!hasMore) break;
+      }
+      return all;
     }
 
     async function fetchConversation(conversationId: string): Promise<void> {
@@ -562,7 +577,7 @@ export function createChatStore(me: AuthUser): ChatStore {
         get().setConnection("online");
         flushPending();
         try {
-          const { conversations } = await request("conversation:list", {});
+          const conversations = await listAllConversations();
           set((state) => {
             const next: Record<string, ConversationView> = {};
             for (const conversation of conversations) next[conversation.id] = mergeConversation(state.conversations[conversation.id], conversation, true);

@@ -7,7 +7,7 @@ import { listConversationsSchema } from "./schemas";
 import { conversationInclude } from "./views";
 import { categoriesForRoom, isControlRole, type AuthUser, type ConversationFilter, type ConversationView } from "./types";
 
-const LIST_LIMIT = 200;
+const DEFAULT_PAGE = 200;
 
 function statusFilter(filter: ConversationFilter, viewer: AuthUser): Prisma.ConversationWhereInput {
   switch (filter) {
@@ -43,13 +43,15 @@ function searchFilter(search: string): Prisma.ConversationWhereInput {
  * Active conversations. Field staff: their open and assigned ones and those resolved in the last day.
  * Control staff: every open or assigned conversation (or the `status` filter), optionally only those a
  * support room hears, optionally matching `search`.
- * Newest activity first. Throws VALIDATION.
+ * Newest activity first (ties by id), `limit` at a time (default 200); `hasMore` says whether
+ * `afterId` = the last one's id would return more. Throws VALIDATION, or NOT_FOUND for an unknown cursor.
  */
-export async function listActiveConversations(viewer: AuthUser, input: unknown = {}): Promise<ConversationView[]> {
+export async function listActiveConversations(viewer: AuthUser, input: unknown = {}): Promise<{ conversations: ConversationView[]; hasMore: boolean }> {
   const parsed = listConversationsSchema.safeParse(input ?? {});
   if (!parsed.success) throw new AppError("VALIDATION", parsed.error.issues[0]?.message ?? "Invalid request.");
-  const { room, status, search } = parsed.data;
-  const where: Prisma.ConversationWhereInput = isControlRole(viewer.role)
+  const { room, status, search, limit = DEFAULT_PAGE, afterId } = parsed.data;
+  const db = getDb();
+  const filter: Prisma.ConversationWhereInput = isControlRole(viewer.role)
     ? {
         ...statusFilter(status ?? "open", viewer),
         ...(room ? { category: { in: categoriesForRoom(room) } } : {}),
@@ -59,11 +61,18 @@ export async function listActiveConversations(viewer: AuthUser, input: unknown =
         creatorId: viewer.id,
         OR: [{ status: { in: ["OPEN", "ASSIGNED"] } }, { status: "RESOLVED", resolvedAt: { gte: new Date(Date.now() - RECENTLY_RESOLVED_MS) } }],
       };
-  const rows = await getDb().conversation.findMany({
+  let where = filter;
+  if (afterId) {
+    const anchor = await db.conversation.findUnique({ where: { id: afterId }, select: { id: true, lastMessageAt: true } });
+    if (!anchor) throw new AppError("NOT_FOUND", "That conversation does not exist.");
+    where = { AND: [filter, { OR: [{ lastMessageAt: { lt: anchor.lastMessageAt } }, { lastMessageAt: anchor.lastMessageAt, id: { lt: anchor.id } }] }] };
+  }
+  const rows = await db.conversation.findMany({
     where,
-    orderBy: { lastMessageAt: "desc" },
-    take: LIST_LIMIT,
+    orderBy: [{ lastMessageAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
     include: conversationInclude(viewer),
   });
-  return toConversationViews(rows, viewer);
+  const hasMore = rows.length > limit;
+  return { conversations: await toConversationViews(hasMore ? rows.slice(0, limit) : rows, viewer), hasMore };
 }

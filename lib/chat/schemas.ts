@@ -57,6 +57,10 @@ export const listConversationsSchema = z.object({
   status: z.enum(CONVERSATION_FILTERS).optional(),
   /** Control staff only: matches the creator's name, the title, or message text. */
   search: z.string().trim().max(100).refine(noNul, NO_NUL).optional(),
+  /** Page size (default 200). */
+  limit: z.number().int().min(1).max(500).optional(),
+  /** Cursor: conversations after this one in the list's order (older activity; ties by id). */
+  afterId: id.optional(),
 });
 export type ListConversationsInput = z.infer<typeof listConversationsSchema>;
 

@@ -44,7 +44,7 @@ type Handler<Input, Output> = (input: Input, ack: (reply: Ack<Output>) => void) 
 
 export interface ClientToServerEvents {
   "conversation:create": Handler<CreateConversationInput, { conversation: ConversationView; message: MessageView }>;
-  "conversation:list": Handler<ListConversationsInput, { conversations: ConversationView[] }>;
+  "conversation:list": Handler<ListConversationsInput, { conversations: ConversationView[]; hasMore: boolean }>;
   "conversation:join": Handler<ConversationRefInput, { conversation: ConversationView }>;
   "conversation:take": Handler<ConversationRefInput, { conversation: ConversationView }>;
   "conversation:transfer": Handler<TransferInput, { conversation: ConversationView }>;

@@ -39,7 +39,7 @@ export const SEED_REQUEST_TYPES: Record<string, SeedType> = {
     // Seed clients send no client id; without one a retry cannot be recognised, so each send is new.
     toInput: (d) => ({ conversationId: d.conversation_id, body: d.content ?? d.body, clientId: d.client_id ?? `ws:${randomUUID()}`, isNote: d.is_note }),
   },
-  get_active_conversations: { event: "conversation:list", toInput: (d) => ({ room: d.room_type }) },
+  get_active_conversations: { event: "conversation:list", toInput: (d) => ({ room: d.room_type, limit: d.limit, afterId: d.after_id }) },
   join_support_room: { event: "room:join", toInput: (d) => ({ room: d.room_type }) },
   leave_support_room: { event: "room:leave", toInput: (d) => ({ room: d.room_type }) },
   get_conversation_messages: {

@@ -98,7 +98,7 @@ export const operations: OperationTable = {
     return { conversation: created.conversation, message: created.message };
   },
 
-  "conversation:list": async (ctx, input) => ({ conversations: await listActiveConversations(ctx.user, input) }),
+  "conversation:list": async (ctx, input) => listActiveConversations(ctx.user, input),
 
   "conversation:join": async (ctx, input) => {
     const parsed = conversationRefSchema.safeParse(input);

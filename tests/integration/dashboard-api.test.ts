@@ -615,3 +615,25 @@ test("user:list for admins: search over name, email, vehicle and route; pages wi
   await expectCode(admin, "user:list", { limit: 0 }, "VALIDATION");
   await expectCode(admin, "user:list", { offset: -1 }, "VALIDATION");
 });
+
+test("conversation:list pages with limit and afterId: pages join up to the full list; hasMore ends it", async () => {
+  const control = await open("control");
+  const driver = await open("driver2");
+  for (let i = 0; i < 5; i += 1) await callPaced(driver, "conversation:create", { title: `Paging ${i}`, body: "Help", clientId: `paging-${i}` });
+  const full = await call(control, "conversation:list", { status: "all", limit: 500 });
+  assert.equal(full.hasMore, false);
+  assert.ok(full.conversations.length >= 5);
+  const ids: string[] = [];
+  let afterId: string | undefined;
+  for (let guard = 0; guard < 200; guard += 1) {
+    const page = await callPaced(control, "conversation:list", { status: "all", limit: 2, ...(afterId ? { afterId } : {}) });
+    assert.ok(page.conversations.length <= 2);
+    ids.push(...page.conversations.map((c) => c.id));
+    if (!page.hasMore) break;
+    afterId = page.conversations.at(-1)?.id;
+  }
+  assert.deepEqual(ids, full.conversations.map((c) => c.id), "no gaps or repeats, newest activity first");
+  await expectCode(control, "conversation:list", { limit: 0 }, "VALIDATION");
+  await expectCode(control, "conversation:list", { limit: 501 }, "VALIDATION");
+  await expectCode(control, "conversation:list", { afterId: "no-such-conversation" }, "NOT_FOUND");
+});
