@@ -78,6 +78,8 @@ export interface ConversationView {
   title: string;
   status: ConversationStatus;
   creator: UserSummary;
+  /** When the creator's current shift began (field staff set it with their vehicle/route), if known. */
+  creatorShiftStartedAt: string | null;
   assignee: { id: string; name: string } | null;
   vehicle: string | null;
   route: string | null;

@@ -40,7 +40,7 @@ export function visibleKinds(viewer: Pick<AuthUser, "role">): Prisma.MessageWher
 
 export function conversationInclude(viewer: Pick<AuthUser, "role">) {
   return {
-    creator: { select: { id: true, name: true, role: true, vehicle: true, route: true } },
+    creator: { select: { id: true, name: true, role: true, vehicle: true, route: true, shiftStartedAt: true } },
     assignee: { select: { id: true, name: true } },
     emergencyAckBy: { select: { id: true, name: true } },
     participants: { select: { userId: true, lastReadSequence: true, user: { select: { role: true } } } },
@@ -72,7 +72,8 @@ export function toConversationView(row: ConversationRow, viewer: AuthUser, hidde
     category: row.category,
     title: row.title,
     status: row.status,
-    creator: row.creator,
+    creator: { id: row.creator.id, name: row.creator.name, role: row.creator.role, vehicle: row.creator.vehicle, route: row.creator.route },
+    creatorShiftStartedAt: row.creator.shiftStartedAt?.toISOString() ?? null,
     assignee: row.assignee,
     vehicle: row.vehicle,
     route: row.route,

@@ -26,6 +26,7 @@ function conversation(category: Category): ConversationView {
     title: "t",
     status: "OPEN",
     creator: { ...CREATOR, vehicle: null, route: null },
+    creatorShiftStartedAt: null,
     assignee: null,
     vehicle: null,
     route: null,
