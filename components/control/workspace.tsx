@@ -105,7 +105,8 @@ export const Workspace = forwardRef<ControlComposerHandle, WorkspaceProps>(funct
           </h2>
           <p className="truncate text-sm text-slate-700 dark:text-slate-300">
             <span data-testid="workspace-person" className="font-semibold text-slate-900 dark:text-slate-100">{conversation.creator.name}</span> ·{" "}
-            <span data-testid="workspace-vehicle">{vehicleAndRoute(conversation)}</span> · {CATEGORY_LABELS[conversation.category]} ·{" "}
+            <span data-testid="workspace-vehicle">{vehicleAndRoute(conversation)}</span>
+            {conversation.creatorShiftStartedAt ? <span data-testid="workspace-shift"> · on shift since {formatTime(conversation.creatorShiftStartedAt)}</span> : null} · {CATEGORY_LABELS[conversation.category]} ·{" "}
             <span data-testid="workspace-status">{STATUS_LABELS[conversation.status]}</span> ·{" "}
             <span data-testid="workspace-assignee">{conversation.assignee ? `Taken by ${conversation.assignee.name}` : "Unclaimed"}</span> · opened {formatTime(conversation.createdAt)}
             {canAcknowledge ? (
