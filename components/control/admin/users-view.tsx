@@ -26,10 +26,14 @@ export function UsersView({ onChanged }: { onChanged(): void }) {
   const [confirmDialog, confirm] = useConfirm();
   const [search, setSearch] = useState("");
   const [role, setRole] = useState<Role | "">("");
-  const [page, setPage] = useState(0);
   const [result, setResult] = useState<{ users: AccountView[]; total: number } | null>(null);
   const [status, setStatus] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const query = useDebouncedValue(search.trim());
+  // The page belongs to a search and filter: a new one starts at the first page (derived, no effect).
+  const filterKey = `${query}\u0000${role}`;
+  const [paging, setPaging] = useState({ key: filterKey, page: 0 });
+  const page = paging.key === filterKey ? paging.page : 0;
+  const setPage = (next: number) => setPaging({ key: filterKey, page: next });
 
   const load = useCallback(async () => {
     try {
@@ -50,8 +54,6 @@ export function UsersView({ onChanged }: { onChanged(): void }) {
   useEffect(() => {
     if (connection === "online") void load();
   }, [connection, load]);
-  // A new search or filter starts at the first page.
-  useEffect(() => setPage(0), [query, role]);
 
   async function act(done: string, action: () => Promise<unknown>): Promise<boolean> {
     try {
