@@ -19,8 +19,8 @@ test.describe("sign-in", () => {
   test("control staff sign in and land on the control dashboard", async ({ page }) => {
     await signInWithForm(page, DEMO.control.email, DEMO_PASSWORD);
     await expect(page).toHaveURL(/\/control$/);
-    await expect(page.getByRole("heading", { name: "Control dashboard" })).toBeVisible();
-    await expect(page.getByTestId("signed-in-as")).toHaveText(`Signed in as ${DEMO.control.name}`);
+    await expect(page.getByRole("heading", { name: "Transit Control" })).toBeVisible();
+    await expect(page.getByTestId("signed-in-as")).toHaveText(`Signed in as ${DEMO.control.name} · Control staff`);
   });
 
   test("a driver opening /control is sent to the 403 page", async ({ page, context }) => {
@@ -28,7 +28,7 @@ test.describe("sign-in", () => {
     await page.goto("/control");
     await expect(page).toHaveURL(/\/forbidden/);
     await expect(page.getByRole("heading", { name: /403/ })).toBeVisible();
-    await expect(page.getByRole("heading", { name: "Control dashboard" })).toHaveCount(0);
+    await expect(page.getByRole("heading", { name: "Transit Control" })).toHaveCount(0);
   });
 
   test("a wrong password shows an error and stays on sign-in", async ({ page }) => {
