@@ -4,6 +4,7 @@ import http from "node:http";
 import next from "next";
 import { ConfigError, loadEnv } from "./lib/env";
 import { logger } from "./lib/logger";
+import { METRICS_PATH, serveMetrics } from "./lib/metrics";
 import { closeDatabase, DataDirInUseError, openDatabase } from "./lib/db-open";
 import { seedDemoAccounts } from "./lib/users/seed-demo";
 import { createRealtimeServer } from "./lib/realtime/server";
@@ -24,13 +25,19 @@ async function main(): Promise<void> {
   const app = next({ dev: !env.isProduction, hostname: env.HOST, port: env.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const httpServer = http.createServer((req, res) => void handle(req, res));
+  // /api/metrics is answered here, not by Next: it reads this process's registry (lib/metrics.ts).
+  const httpServer = http.createServer((req, res) => {
+    if (req.url === METRICS_PATH || req.url?.startsWith(`${METRICS_PATH}?`)) void serveMetrics(req, res, env.METRICS_TOKEN);
+    else void handle(req, res);
+  });
 
-  const cluster = env.REDIS_URL ? await createClusterAdapter(env.REDIS_URL, env.REDIS_PREFIX) : undefined;
+  const rateLimit = { burst: env.RATE_LIMIT_BURST, perSecond: env.RATE_LIMIT_PER_SECOND };
+  const cluster = env.REDIS_URL ? await createClusterAdapter(env.REDIS_URL, env.REDIS_PREFIX, rateLimit) : undefined;
   const realtime = createRealtimeServer(httpServer, {
     allowedOrigins: env.ALLOWED_ORIGINS,
     adapter: cluster?.adapter,
     limiter: cluster?.limiter,
+    rateLimit,
     settings: { unclaimedReminderSeconds: env.UNCLAIMED_REMINDER_SECONDS, emergencyEscalationSeconds: env.EMERGENCY_ESCALATION_SECONDS },
   });
   setRealtime(realtime);

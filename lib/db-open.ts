@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { PrismaClient } from "./generated/prisma/client";
 import { getDbState, setDbState } from "./db";
+import { metrics } from "./metrics";
 // Our offline schema engine (plain ESM, shared with the Prisma CLI).
 import { applyMigrations, openAdapterFactory } from "../scripts/prisma-schema-engine.mjs";
 
@@ -79,11 +80,21 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
 
   if (options.databaseUrl) {
     const { PrismaPg } = await import("@prisma/adapter-pg");
-    const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: options.databaseUrl, max: 10 }) });
+    const { default: pg } = await import("pg");
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    metrics.watchPool(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
+    const client = new PrismaClient({ adapter: new PrismaPg(pool) });
     const appliedMigrations = options.migrate
       ? await applyMigrations({ url: options.databaseUrl, schemaPath: SCHEMA_PATH, migrationsDir: MIGRATIONS_DIR })
       : [];
-    setDbState({ client, kind: "postgres", close: () => client.$disconnect() });
+    setDbState({
+      client,
+      kind: "postgres",
+      close: async () => {
+        await client.$disconnect();
+        await pool.end().catch(() => undefined);
+      },
+    });
     return { client, kind: "postgres", isNew: false, appliedMigrations };
   }
 

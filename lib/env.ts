@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { z } from "zod";
+import { RATE_LIMIT_BURST, RATE_LIMIT_PER_SECOND } from "./chat/constants";
 
 /** Configuration, validated once at start. A bad value becomes one readable line naming the variable. */
 const envSchema = z.object({
@@ -39,6 +40,12 @@ const envSchema = z.object({
   UNCLAIMED_REMINDER_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
   /** An emergency unacknowledged this long escalates (louder alert, admins notified). */
   EMERGENCY_ESCALATION_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** Per-user event limit: a burst of this many events… */
+  RATE_LIMIT_BURST: z.coerce.number().int("must be a whole number").min(1).max(100_000).default(RATE_LIMIT_BURST),
+  /** …refilled at this many events per second. */
+  RATE_LIMIT_PER_SECOND: z.coerce.number().positive("must be a number above 0").max(100_000).default(RATE_LIMIT_PER_SECOND),
+  /** Bearer token of GET /api/metrics (Prometheus); without it the endpoint refuses every scrape. */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 export type Env = z.infer<typeof envSchema> & { NEXTAUTH_SECRET: string; isProduction: boolean };

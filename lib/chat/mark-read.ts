@@ -11,6 +11,9 @@ export interface ReadResult {
   /** False when the pointer was already at or past the sequence: nothing to broadcast. */
   moved: boolean;
   creatorId: string;
+  /** The message at `lastReadSequence` (null for 0), and when the pointer moved. */
+  messageId: string | null;
+  readAt: string;
 }
 
 /**
@@ -25,12 +28,23 @@ export async function markRead(viewer: AuthUser, input: unknown): Promise<ReadRe
   const db = getDb();
 
   let target = parsed.data.sequence ?? 0;
+  let targetId: string | null = null;
   if (messageId) {
     const message = await db.message.findUnique({ where: { id: messageId }, select: { conversationId: true, sequence: true } });
     if (!message || message.conversationId !== conversationId) throw new AppError("NOT_FOUND", "No such message in this conversation.");
     target = message.sequence;
+    targetId = messageId;
   }
   target = Math.min(target, conversation.lastSequence);
+  const readAt = new Date().toISOString();
+  const result = async (lastReadSequence: number, moved: boolean): Promise<ReadResult> => {
+    let id = lastReadSequence === target ? targetId : null;
+    if (moved && id === null && lastReadSequence > 0) {
+      const at = await db.message.findUnique({ where: { conversationId_sequence: { conversationId, sequence: lastReadSequence } }, select: { id: true } });
+      id = at?.id ?? null;
+    }
+    return { conversationId, lastReadSequence, moved, creatorId: conversation.creatorId, messageId: id, readAt };
+  };
 
   const moved = await db.participant.updateMany({
     where: { conversationId, userId: viewer.id, lastReadSequence: { lt: target } },
@@ -41,9 +55,9 @@ export async function markRead(viewer: AuthUser, input: unknown): Promise<ReadRe
     const row = await db.participant.findUnique({ where: { conversationId_userId: { conversationId, userId: viewer.id } } });
     if (!row) {
       await db.participant.create({ data: { conversationId, userId: viewer.id, lastReadSequence: target } }).catch(() => undefined);
-      return { conversationId, lastReadSequence: target, moved: target > 0, creatorId: conversation.creatorId };
+      return result(target, target > 0);
     }
-    return { conversationId, lastReadSequence: row.lastReadSequence, moved: false, creatorId: conversation.creatorId };
+    return result(row.lastReadSequence, false);
   }
-  return { conversationId, lastReadSequence: target, moved: true, creatorId: conversation.creatorId };
+  return result(target, true);
 }

@@ -1,11 +1,7 @@
-import { getDb } from "../db";
 import { AppError } from "../errors";
-import { Prisma } from "../generated/prisma/client";
-import { findAccessibleConversation } from "./access";
-import { appendMessage, TRANSACTION_OPTIONS } from "./append-message";
 import { getConversationView } from "./get-conversation";
+import { getMessageWriter } from "./message-writer";
 import { sendMessageSchema } from "./schemas";
-import { messageSelect, toMessageView, type MessageRow } from "./views";
 import { isControlRole, isFieldRole, type AuthUser, type ConversationView, type MessageView } from "./types";
 
 export interface SentMessage {
@@ -18,21 +14,11 @@ export interface SentMessage {
   conversation: ConversationView | null;
 }
 
-async function findByClientId(senderId: string, clientId: string): Promise<MessageRow | null> {
-  return getDb().message.findUnique({ where: { senderId_clientId: { senderId, clientId } }, select: messageSelect });
-}
-
-function asDuplicate(row: MessageRow, conversationId: string, creatorId: string): SentMessage {
-  if (row.conversationId !== conversationId) {
-    throw new AppError("CONFLICT", "This client id was already used for a message in another conversation.");
-  }
-  return { message: toMessageView(row), duplicate: true, creatorId, conversation: null };
-}
-
 /**
  * Stores a message and returns it as acknowledged. Idempotent per (sender, clientId): a retry returns
  * the stored message with `duplicate: true`. Throws VALIDATION, NOT_FOUND, FORBIDDEN or CONFLICT.
- * The caller delivers the message only after this resolves (the transaction has committed).
+ * Access is checked by the writer against the rows its batch locked (no query of its own); this
+ * resolves only after the batch committed, so the caller may ack and deliver at once.
  */
 export async function sendMessage(sender: AuthUser, input: unknown): Promise<SentMessage> {
   const parsed = sendMessageSchema.safeParse(input);
@@ -40,23 +26,7 @@ export async function sendMessage(sender: AuthUser, input: unknown): Promise<Sen
   const { conversationId, body, clientId, isNote } = parsed.data;
   if (isNote && !isControlRole(sender.role)) throw new AppError("FORBIDDEN", "Only control staff can write internal notes.");
 
-  const conversation = await findAccessibleConversation(sender, conversationId);
-  const existing = await findByClientId(sender.id, clientId);
-  if (existing) return asDuplicate(existing, conversationId, conversation.creatorId);
-
-  try {
-    const { message, reopened } = await getDb().$transaction(
-      (tx) => appendMessage(tx, { conversationId, sender, body, kind: isNote ? "NOTE" : "TEXT", clientId }),
-      TRANSACTION_OPTIONS,
-    );
-    const changed = reopened && isFieldRole(sender.role) ? await getConversationView(sender, conversationId) : null;
-    return { message: toMessageView(message), duplicate: false, creatorId: conversation.creatorId, conversation: changed };
-  } catch (error) {
-    // Two sends of one client id raced: the loser's transaction rolled back; answer with the winner's row.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      const stored = await findByClientId(sender.id, clientId);
-      if (stored) return asDuplicate(stored, conversationId, conversation.creatorId);
-    }
-    throw error;
-  }
+  const written = await getMessageWriter().write({ sender, conversationId, body, clientId, kind: isNote ? "NOTE" : "TEXT" });
+  const changed = written.reopened && isFieldRole(sender.role) ? await getConversationView(sender, conversationId) : null;
+  return { message: written.message, duplicate: written.duplicate, creatorId: written.creatorId, conversation: changed };
 }

@@ -100,8 +100,13 @@ export interface ConversationView {
 
 export interface ReadReceipt {
   conversationId: string;
+  /** The reader (also in `user`; flat for the seed's `message_read`, which carries `user_id`). */
+  userId: string;
   user: { id: string; name: string; role: Role };
   lastReadSequence: number;
+  /** The message at `lastReadSequence`: the one marked read (or sent). */
+  messageId: string | null;
+  readAt: string;
 }
 
 export interface TypingSignal {

@@ -14,7 +14,11 @@ export const DEFAULT_REDIS_PREFIX = "transit:";
  * Keys and channels: `<prefix>socket.io` (the stream and the PUB/SUB channels), `<prefix>sio:session:*`,
  * `<prefix>ratelimit:<userId>`.
  */
-export async function createClusterAdapter(url: string, prefix: string = process.env.REDIS_PREFIX || DEFAULT_REDIS_PREFIX) {
+export async function createClusterAdapter(
+  url: string,
+  prefix: string = process.env.REDIS_PREFIX || DEFAULT_REDIS_PREFIX,
+  rateLimit?: { burst: number; perSecond: number },
+) {
   const client = createClient({ url });
   client.on("error", (error: Error) => logger.warn({ err: error.message }, "redis error"));
   // Broadcasts published while Redis was away (or held by a Redis that restarted empty) are lost for
@@ -36,7 +40,7 @@ export async function createClusterAdapter(url: string, prefix: string = process
   const channel = `${prefix}socket.io`;
   return {
     adapter: createAdapter(client, { streamName: channel, channelPrefix: channel, sessionKeyPrefix: `${prefix}sio:session:` }),
-    limiter: new RedisRateLimiter(limiterClient, prefix),
+    limiter: new RedisRateLimiter(limiterClient, prefix, rateLimit?.burst, rateLimit?.perSecond),
     /** Calls `listener` each time the connection to Redis comes back after an outage. */
     onRecovered: (listener: () => void) => void recovered.push(listener),
     close: async () => {

@@ -1,4 +1,6 @@
-import { toAck, type Ack, type WireError } from "../errors";
+import { performance } from "node:perf_hooks";
+import { AppError, toAck, type Ack, type WireError } from "../errors";
+import { metrics } from "../metrics";
 import { logger } from "../logger";
 import type { AckData, ClientEventName } from "./events";
 import { operations, type OperationContext } from "./operations";
@@ -20,11 +22,14 @@ export async function dispatch<E extends ClientEventName>(
   input: unknown,
   limiter: Limiter,
 ): Promise<Ack<AckData<E>>> {
+  const started = performance.now();
   try {
     await limiter.consume(ctx.user.id);
     const data = await (operations[event] as (ctx: OperationContext, input: unknown) => Promise<AckData<E>>)(ctx, input);
+    if (event === "message:send") metrics.sendAcked(ctx.transport, performance.now() - started);
     return { ok: true, data };
   } catch (error) {
+    if (error instanceof AppError && error.code === "RATE_LIMITED") metrics.rateLimited();
     return toAck(error, (unknown) => logger.error({ err: unknown, event, userId: ctx.user.id }, "event failed"));
   }
 }

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { AppError, toHttpStatus, toWireError, type WireError } from "../errors";
 import { logger } from "../logger";
+import { metrics } from "../metrics";
 import { MAX_FRAME_BYTES } from "../chat/constants";
 import { getMonitoredRooms } from "../chat/support-rooms";
 import { isControlRole, type AuthUser } from "../chat/types";
@@ -111,6 +112,7 @@ export class JsonGateway implements LocalSink {
   constructor(private readonly deps: RealtimeDeps) {
     this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
     this.heartbeat.unref();
+    metrics.countSockets("json-ws", () => this.wss.clients.size);
   }
 
   /** Handles an HTTP upgrade for JSON_WS_PATH. Refusals are HTTP 401 (auth) or 403 (origin, deactivated). */
@@ -146,7 +148,7 @@ export class JsonGateway implements LocalSink {
       this.add(conn, rooms.control());
       for (const room of await getMonitoredRooms(user).catch(() => [])) this.add(conn, rooms.support(room));
     })();
-    const ctx: OperationContext = { user, broadcaster: this.deps.broadcaster, typing: this.deps.typing, viewing: this.deps.viewing, presence: this.deps.presence };
+    const ctx: OperationContext = { transport: "json-ws", user, broadcaster: this.deps.broadcaster, typing: this.deps.typing, viewing: this.deps.viewing, presence: this.deps.presence };
     ws.on("message", (raw, isBinary) => void joined.then(() => this.onFrame(conn, ctx, raw, isBinary)));
     void joined.then(() => {
       logger.info({ transport: "json-ws", userId: user.id, role: user.role }, "connected");

@@ -25,7 +25,7 @@ import { getDb } from "../db";
 import { requireControl } from "../chat/access";
 import type { Presence } from "./presence";
 import { updateFieldContext } from "../users/update-field-context";
-import { SUPPORT_ROOMS, type AccountView, type AuthUser, type SupportRoom } from "../chat/types";
+import { SUPPORT_ROOMS, type AccountView, type AuthUser, type ReadReceipt, type SupportRoom } from "../chat/types";
 import type { AckData, ClientEventName } from "./events";
 import type { Broadcaster } from "./broadcaster";
 import type { TypingTracker } from "./typing";
@@ -43,6 +43,7 @@ import { rooms } from "./rooms";
 // the lib/chat call has resolved, i.e. after the transaction committed.
 
 export interface OperationContext {
+  transport: "socket.io" | "json-ws";
   user: AuthUser;
   broadcaster: Broadcaster;
   typing: TypingTracker;
@@ -119,7 +120,14 @@ export const operations: OperationTable = {
       ctx.broadcaster.publish(messageDelivery(sent.message, sent.creatorId));
       // Replying means the sender has read up to here: the other side sees it as read.
       if (sent.message.kind !== "NOTE") {
-        const receipt = { conversationId: sent.message.conversationId, user: { id: ctx.user.id, name: ctx.user.name, role: ctx.user.role }, lastReadSequence: sent.message.sequence };
+        const receipt: ReadReceipt = {
+          conversationId: sent.message.conversationId,
+          userId: ctx.user.id,
+          user: { id: ctx.user.id, name: ctx.user.name, role: ctx.user.role },
+          lastReadSequence: sent.message.sequence,
+          messageId: sent.message.id,
+          readAt: sent.message.createdAt,
+        };
         ctx.broadcaster.publish(readDelivery(receipt, sent.creatorId));
       }
       if (sent.conversation) {
@@ -137,7 +145,17 @@ export const operations: OperationTable = {
     const read = await markRead(ctx.user, input);
     if (read.moved) {
       ctx.broadcaster.publish(
-        readDelivery({ conversationId: read.conversationId, user: { id: ctx.user.id, name: ctx.user.name, role: ctx.user.role }, lastReadSequence: read.lastReadSequence }, read.creatorId),
+        readDelivery(
+          {
+            conversationId: read.conversationId,
+            userId: ctx.user.id,
+            user: { id: ctx.user.id, name: ctx.user.name, role: ctx.user.role },
+            lastReadSequence: read.lastReadSequence,
+            messageId: read.messageId,
+            readAt: read.readAt,
+          },
+          read.creatorId,
+        ),
       );
     }
     return { lastReadSequence: read.lastReadSequence };

@@ -18,6 +18,15 @@ import { EventGate } from "./event-gate";
 /** How long shutdown waits for running client events before it closes connections anyway. */
 const DRAIN_TIMEOUT_MS = 10_000;
 const RESYNC_SPREAD_MS = 2_000;
+/** How long shutdown waits for answers already written to sockets to be sent. */
+const FLUSH_TIMEOUT_MS = 2_000;
+
+/** Resolves once no Socket.IO connection has packets waiting to be written (or after `timeoutMs`). */
+async function flushSocketWrites(io: RealtimeIo, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const pending = () => [...io.of("/").sockets.values()].some((socket) => (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length > 0);
+  while (pending() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 
 /**
  * Every node sweeps for overdue emergencies; the database decides which node escalates each one
@@ -61,6 +70,8 @@ export interface RealtimeOptions {
   settings: Omit<ClientSettings, "cannedResponses">;
   /** The per-user event limiter (cluster-wide in Redis when REDIS_URL is set; in memory otherwise). */
   limiter?: Limiter;
+  /** The in-memory limiter's bucket (RATE_LIMIT_BURST / RATE_LIMIT_PER_SECOND) when no `limiter` is given. */
+  rateLimit?: { burst: number; perSecond: number };
   /** A Socket.IO adapter constructor (the Redis Streams adapter when REDIS_URL is set). */
   adapter?: Parameters<RealtimeIo["adapter"]>[0];
 }
@@ -103,7 +114,7 @@ export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOp
   const gatewayRef: { current?: JsonGateway } = {};
   const presence = new Presence(io, broadcaster, () => gatewayRef.current?.connectedUsers() ?? []);
   const gate = new EventGate();
-  const deps: RealtimeDeps = { allowedOrigins: options.allowedOrigins, broadcaster, typing, viewing, limiter: options.limiter ?? new RateLimiter(), presence, gate, settings: options.settings };
+  const deps: RealtimeDeps = { allowedOrigins: options.allowedOrigins, broadcaster, typing, viewing, limiter: options.limiter ?? new RateLimiter(options.rateLimit?.burst, options.rateLimit?.perSecond), presence, gate, settings: options.settings };
   const gateway = new JsonGateway(deps);
   gatewayRef.current = gateway;
   broadcaster.addSink(gateway);
@@ -131,6 +142,8 @@ export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOp
       if (unfinished > 0) logger.warn({ unfinished }, "shutdown: events still running after the drain timeout");
       typing.close();
       viewing.close();
+      // A batch of sends is answered in one turn of the event loop; let those replies leave before closing.
+      await flushSocketWrites(io, FLUSH_TIMEOUT_MS);
       gateway.closeAll(reason);
       io.disconnectSockets(true);
       // io.close() also closes the HTTP server; server.ts has already stopped it from accepting.

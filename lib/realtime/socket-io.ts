@@ -1,5 +1,6 @@
 import { toWireError } from "../errors";
 import { logger } from "../logger";
+import { metrics } from "../metrics";
 import { getMonitoredRooms } from "../chat/support-rooms";
 import { isControlRole } from "../chat/types";
 import { CANNED_RESPONSES } from "../chat/canned-responses";
@@ -17,6 +18,7 @@ import type { RealtimeDeps } from "./server";
  * `data` is `{ code, message }`.
  */
 export function attachSocketIo(io: RealtimeIo, deps: RealtimeDeps): void {
+  metrics.countSockets("socket.io", () => io.engine.clientsCount);
   io.use((socket, next) => {
     const headers = socket.handshake.headers;
     authenticateHandshake(
@@ -45,7 +47,7 @@ export function attachSocketIo(io: RealtimeIo, deps: RealtimeDeps): void {
 
   io.on("connection", (socket) => {
     const user = socket.data.user;
-    const ctx: OperationContext = { user, broadcaster: deps.broadcaster, typing: deps.typing, viewing: deps.viewing, presence: deps.presence };
+    const ctx: OperationContext = { transport: "socket.io", user, broadcaster: deps.broadcaster, typing: deps.typing, viewing: deps.viewing, presence: deps.presence };
     // Handlers are registered at once (a packet that arrives before its handler is dropped by
     // Socket.IO); each waits for the room joins below before it runs.
     const joined = (async () => {

@@ -210,8 +210,11 @@ test("a control reply moves control's read pointer: the driver receives read:upd
   assert.equal(receipts.length, 1);
   assert.deepEqual(receipts[0], {
     conversationId,
+    userId: user("control").id,
     user: { id: user("control").id, name: "Casey Control", role: "CONTROL_STAFF" },
     lastReadSequence: reply.message.sequence,
+    messageId: reply.message.id,
+    readAt: reply.message.createdAt,
   });
   assert.equal(reply.message.sequence, 2);
 

@@ -116,6 +116,31 @@ test("a driver on the JSON WebSocket and control on Socket.IO talk both ways", a
 
     const history = await ws.request("get_conversation_messages", { conversation_id: conversation.id, limit: 10, skip: 0 });
     assert.deepEqual((history.data?.messages as { body: string }[]).map((m) => m.body), ["Road closed on 5th", "Take 6th instead", "Will do"]);
+
+    // The seed's read receipt: control marks the driver's message read; the driver's message_read
+    // push names the marked message, the reader and the time, field by field.
+    const readPush = ws.waitFor((f) => f.type === "message_read" && (f.data as { user_id?: string }).user_id === server.users.control?.id && (f.data as { last_read_sequence?: number }).last_read_sequence === 3);
+    const beforeRead = Date.now();
+    await call(control, "message:read", { conversationId: conversation.id, messageId: received.id });
+    const read = (await readPush).data as Record<string, unknown>;
+    assert.deepEqual(Object.keys(read).sort(), ["conversation_id", "last_read_sequence", "message_id", "read_at", "user", "user_id"]);
+    assert.equal(read.conversation_id, conversation.id);
+    assert.equal(read.message_id, received.id);
+    assert.equal(read.last_read_sequence, 3);
+    assert.equal(read.user_id, server.users.control?.id);
+    assert.deepEqual(read.user, { id: server.users.control?.id, name: "Casey", role: "CONTROL_STAFF" });
+    const readAt = Date.parse(String(read.read_at));
+    assert.ok(readAt >= beforeRead - 1000 && readAt <= Date.now() + 1000, `read_at ${String(read.read_at)} is the time of the read`);
+    // A read by sequence names the message at that sequence too (here the driver's read of control's reply).
+    const thanks = await call(control, "message:send", { conversationId: conversation.id, body: "Thanks", clientId: "k-ws-2" });
+    await sleep(50); // let control's own receipt for that send go by
+    const atControlRead = nextEvent(control, "read:updated");
+    const marked = await ws.request("mark_message_read", { conversation_id: conversation.id, sequence: thanks.message.sequence });
+    assert.equal(marked.ok, true, JSON.stringify(marked));
+    const driverRead = await atControlRead;
+    assert.equal(driverRead.userId, server.users.driver?.id);
+    assert.equal(driverRead.lastReadSequence, 4);
+    assert.equal(driverRead.messageId, thanks.message.id);
   } finally {
     ws.close();
   }

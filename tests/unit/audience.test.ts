@@ -98,7 +98,7 @@ void test("a GENERAL conversation is announced in general_support once", () => {
 });
 
 void test("read receipts go to the whole conversation, including the reader", () => {
-  const delivery = readDelivery({ conversationId: "c1", user: STAFF, lastReadSequence: 3 }, CREATOR.id);
+  const delivery = readDelivery({ conversationId: "c1", userId: STAFF.id, user: STAFF, lastReadSequence: 3, messageId: "m3", readAt: "2026-12-04T21:00:00.000Z" }, CREATOR.id);
   assert.deepEqual(sorted(delivery.to), sorted([rooms.user(CREATOR.id), rooms.control()]));
   assert.equal(delivery.except, undefined);
   assert.equal(delivery.event, "read:updated");

@@ -60,6 +60,27 @@ void test("other bad values name their variable", () => {
   assert.match(configError({ NEXTAUTH_SECRET: "short" }).message, /NEXTAUTH_SECRET/);
 });
 
+void test("the rate limit is read from RATE_LIMIT_BURST and RATE_LIMIT_PER_SECOND; today's limit is the default", () => {
+  const defaults = load({ NEXTAUTH_SECRET: SECRET });
+  assert.equal(defaults.RATE_LIMIT_BURST, 30);
+  assert.equal(defaults.RATE_LIMIT_PER_SECOND, 10);
+  const set = load({ NEXTAUTH_SECRET: SECRET, RATE_LIMIT_BURST: "500", RATE_LIMIT_PER_SECOND: "2.5" });
+  assert.equal(set.RATE_LIMIT_BURST, 500);
+  assert.equal(set.RATE_LIMIT_PER_SECOND, 2.5);
+  const bad: [string, string][] = [["RATE_LIMIT_BURST", "0"], ["RATE_LIMIT_BURST", "1.5"], ["RATE_LIMIT_BURST", "many"], ["RATE_LIMIT_PER_SECOND", "0"], ["RATE_LIMIT_PER_SECOND", "-3"], ["RATE_LIMIT_PER_SECOND", "fast"]];
+  for (const [name, value] of bad) {
+    const error = configError({ NEXTAUTH_SECRET: SECRET, [name]: value });
+    assert.match(error.message, new RegExp(`^Invalid configuration: ${name} `), `${name}=${value}: ${error.message}`);
+    assert.ok(!error.message.includes("\n"));
+  }
+});
+
+void test("METRICS_TOKEN is optional and must be long enough when set", () => {
+  assert.equal(load({ NEXTAUTH_SECRET: SECRET }).METRICS_TOKEN, undefined);
+  assert.equal(load({ NEXTAUTH_SECRET: SECRET, METRICS_TOKEN: "m".repeat(16) }).METRICS_TOKEN, "m".repeat(16));
+  assert.match(configError({ NEXTAUTH_SECRET: SECRET, METRICS_TOKEN: "short" }).message, /METRICS_TOKEN/);
+});
+
 void test("production without NEXTAUTH_SECRET fails, naming NEXTAUTH_SECRET", () => {
   const dataDir = path.join(tempRoot, "production");
   const error = configError({ NODE_ENV: "production", DATA_DIR: dataDir });
