@@ -1,5 +1,7 @@
 import http from "node:http";
 import { Server } from "socket.io";
+import { WebSocketServer, type WebSocket } from "ws";
+import { toSnakeCase } from "../lib/realtime/json-gateway";
 import type { MessageView } from "../lib/chat/types";
 import type { BenchClientEvents, BenchServerEvents } from "./lib/contract";
 
@@ -8,6 +10,8 @@ import type { BenchClientEvents, BenchServerEvents } from "./lib/contract";
 // shaped like the product's. No auth (the handshake says who you are), no validation, no persistence;
 // sequences come from an in-memory counter. Prints the product's "listening" line so the benchmark
 // starts both the same way. Started only by bench/run.ts.
+// The seed's JSON WebSocket is relayed the same way at /api/websocket/connect (`?role=&userId=&conversationId=`):
+// `send_chat_message` → a `new_message` frame serialised once per broadcast, then the `response`.
 
 interface BaselineAuth {
   role?: unknown;
@@ -18,10 +22,56 @@ interface BaselineAuth {
 const httpServer = http.createServer((_req, res) => {
   res.writeHead(404).end();
 });
-const io = new Server<BenchClientEvents, BenchServerEvents>(httpServer, { transports: ["websocket"] });
+const io = new Server<BenchClientEvents, BenchServerEvents>(httpServer, { transports: ["websocket"], destroyUpgrade: false });
 const creatorOf = new Map<string, string>();
 const sequences = new Map<string, number>();
 let nextId = 1;
+
+function relayed(conversationId: string, clientId: string, body: string, userId: string, isControl: boolean): { message: MessageView; creatorId: string } {
+  const creatorId = creatorOf.get(conversationId) ?? userId;
+  const sequence = (sequences.get(conversationId) ?? 0) + 1;
+  sequences.set(conversationId, sequence);
+  const message: MessageView = {
+    id: `m${nextId++}`,
+    conversationId,
+    sequence,
+    previousPublicSequence: sequence - 1,
+    clientId,
+    kind: "TEXT",
+    body,
+    sender: { id: userId, name: userId, role: isControl ? "CONTROL_STAFF" : "BUS_DRIVER" },
+    createdAt: new Date().toISOString(),
+  };
+  return { message, creatorId };
+}
+
+// The JSON WebSocket relay: rooms are sets of sockets.
+const wss = new WebSocketServer({ noServer: true });
+const wsRooms = new Map<string, Set<WebSocket>>();
+httpServer.on("upgrade", (req, socket, head) => {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  if (url.pathname !== "/api/websocket/connect") return;
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    const userId = url.searchParams.get("userId") ?? "anonymous";
+    const isControl = url.searchParams.get("role") === "control";
+    const conversationId = url.searchParams.get("conversationId");
+    if (!isControl && conversationId) creatorOf.set(conversationId, userId);
+    const room = isControl ? "control" : `user:${userId}`;
+    let members = wsRooms.get(room);
+    if (!members) wsRooms.set(room, (members = new Set()));
+    members.add(ws);
+    ws.on("close", () => wsRooms.get(room)?.delete(ws));
+    ws.on("message", (raw) => {
+      const frame = JSON.parse(raw.toString()) as { type?: string; request_id?: unknown; data?: { conversation_id?: string; content?: string; client_id?: string } };
+      if (frame.type !== "send_chat_message" || !frame.data) return;
+      const { message, creatorId } = relayed(String(frame.data.conversation_id), String(frame.data.client_id), String(frame.data.content), userId, isControl);
+      const push = JSON.stringify({ type: "new_message", data: toSnakeCase(message) });
+      for (const target of [`user:${creatorId}`, "control"]) for (const member of wsRooms.get(target) ?? []) member.send(push);
+      ws.send(JSON.stringify({ type: "response", request_type: frame.type, request_id: frame.request_id, ok: true, data: toSnakeCase({ message, duplicate: false }) }));
+    });
+    ws.send(JSON.stringify({ type: "connection_established", data: { user: { id: userId } } }));
+  });
+});
 
 io.on("connection", (socket) => {
   const auth = socket.handshake.auth as BaselineAuth;
@@ -31,20 +81,7 @@ io.on("connection", (socket) => {
   if (!isControl && typeof auth.conversationId === "string") creatorOf.set(auth.conversationId, userId);
 
   socket.on("message:send", (input, ack) => {
-    const creatorId = creatorOf.get(input.conversationId) ?? userId;
-    const sequence = (sequences.get(input.conversationId) ?? 0) + 1;
-    sequences.set(input.conversationId, sequence);
-    const message: MessageView = {
-      id: `m${nextId++}`,
-      conversationId: input.conversationId,
-      sequence,
-      previousPublicSequence: sequence - 1,
-      clientId: input.clientId,
-      kind: "TEXT",
-      body: input.body,
-      sender: { id: userId, name: userId, role: isControl ? "CONTROL_STAFF" : "BUS_DRIVER" },
-      createdAt: new Date().toISOString(),
-    };
+    const { message, creatorId } = relayed(input.conversationId, input.clientId, input.body, userId, isControl);
     // The product's order: publish, then ack.
     io.to([`user:${creatorId}`, "control"]).emit("message:new", message);
     ack({ ok: true, data: { message, duplicate: false } });

@@ -5,7 +5,8 @@ import { parseArgs } from "node:util";
 import { randomBytes } from "node:crypto";
 import { cleanupAll, ROOT } from "./lib/processes";
 import { isPostgresAvailable } from "./lib/fixtures";
-import { describeMachine, formatKnee, kneeRatio, writeResult, type Knee } from "./lib/report";
+import { breakingStep, describeMachine, formatKnee, kneeRatio, writeResult } from "./lib/report";
+import { BENCH_TRANSPORTS, type BenchTransport } from "./lib/load";
 import { runCapacity, runThroughput, type BenchConfig, type CapacityResult, type ThroughputKind, type ThroughputResult } from "./lib/scenarios";
 import { round } from "./lib/util";
 
@@ -17,11 +18,13 @@ const USAGE = `usage: npm run bench [-- options]
   --full                 longer steps (30 s), one more rate step (1600/s), the baseline from the
                          lowest step, 10,000 idle sockets
   --only=a,b,...         scenarios to run: baseline, pglite, postgres, capacity (default: all)
-  --rates=10,25,...      offered messages/s per step (default 10 25 50 100 200 400 800; the
-                         baseline starts at 50 unless --rates or --full is given)
+  --transports=a,b       socket.io, json-ws (default: both; each throughput scenario runs on each)
+  --rates=10,25,...      offered messages/s per step (default 50 100 200 400 800 1200 1600 2400
+                         3200 4800 6400; the baseline starts at 400 unless --rates or --full is
+                         given; a scenario stops at its first overloaded step)
   --step-seconds=N       length of each step
-  --drivers=N            drivers (one conversation each; default 100, 200 with --full)
-  --controls=K           control staff sockets, each in every conversation (default 10)
+  --drivers=N            drivers (one conversation each; default 10)
+  --controls=K           control staff sockets, each in every conversation (default 20)
   --capacity=N           idle sockets for the capacity scenario
   --no-probe             do not load bench/server-probe.ts into the servers (no server ELD / heap)
   --help`;
@@ -48,6 +51,7 @@ function parseConfig(): { config: BenchConfig; scenarios: Scenario[] } {
     options: {
       full: { type: "boolean", default: false },
       only: { type: "string" },
+      transports: { type: "string" },
       rates: { type: "string" },
       "step-seconds": { type: "string" },
       drivers: { type: "string" },
@@ -65,22 +69,26 @@ function parseConfig(): { config: BenchConfig; scenarios: Scenario[] } {
   const full = values.full ?? false;
   const scenarios = (values.only ? values.only.split(",").map((s) => s.trim()) : [...SCENARIOS]) as Scenario[];
   for (const scenario of scenarios) if (!SCENARIOS.includes(scenario)) throw new Error(`unknown scenario ${scenario}`);
+  const transports = (values.transports ? values.transports.split(",").map((s) => s.trim()) : [...BENCH_TRANSPORTS]) as BenchTransport[];
+  for (const transport of transports) if (!BENCH_TRANSPORTS.includes(transport)) throw new Error(`unknown transport ${transport}`);
   const capacitySockets = boundedInt(values.capacity, full ? 10_000 : 2_000, 1, 18_000, "capacity");
   const config: BenchConfig = {
     full,
-    rates: numberList(values.rates, full ? [10, 25, 50, 100, 200, 400, 800, 1600] : [10, 25, 50, 100, 200, 400, 800]),
-    baselineMinRate: values.rates || full ? 0 : 50,
+    rates: numberList(values.rates, [50, 100, 200, 400, 800, 1200, 1600, 2400, 3200, 4800, 6400]),
+    baselineMinRate: values.rates || full ? 0 : 400,
     stepSeconds: boundedInt(values["step-seconds"], full ? 30 : 10, 1, 600, "step-seconds"),
     drainSeconds: full ? 10 : 5,
     warmupSeconds: full ? 5 : 2,
-    // 100 drivers keep every driver under the product's 10 events/s per user up to 800 msg/s.
-    drivers: boundedInt(values.drivers, full ? 200 : 100, 1, 5_000, "drivers"),
-    controls: boundedInt(values.controls, 10, 1, 100, "controls"),
+    // The product owner's measurement: 20 control sockets on 10 conversations (each message reaches 21
+    // sockets). The servers under test run with the per-user rate limit raised (scenarios.ts).
+    drivers: boundedInt(values.drivers, 10, 1, 5_000, "drivers"),
+    controls: boundedInt(values.controls, 20, 1, 100, "controls"),
     capacitySockets,
     // Distinct accounts behind the idle sockets (each signs in once; the sockets are their devices).
     capacityUsers: Math.min(capacitySockets, full ? 500 : 100),
     probe: !(values["no-probe"] ?? false),
     scenarios,
+    transports,
     log: (line) => process.stdout.write(`${line}\n`),
   };
   return { config, scenarios };
@@ -109,7 +117,7 @@ async function main(): Promise<void> {
     `steps ${config.rates.join(", ")} msg/s × ${config.stepSeconds} s (drain ≤ ${config.drainSeconds} s); ${config.drivers} drivers + ${config.controls} control staff; server probe ${config.probe ? "on" : "off"}`,
   );
 
-  const throughput = new Map<ThroughputKind, ThroughputResult>();
+  const throughput = new Map<`${ThroughputKind}/${BenchTransport}`, ThroughputResult>();
   let capacity: CapacityResult | undefined;
   const files: string[] = [];
   for (const scenario of scenarios) {
@@ -124,22 +132,33 @@ async function main(): Promise<void> {
         config.log("  PostgreSQL is not reachable on 127.0.0.1:5432: skipped");
         continue;
       }
-      const result = await runThroughput(scenario, config, `${runId}${scenario[0]}`);
-      throughput.set(scenario, result);
-      files.push(writeResult(startedAt, scenario, { ...result, machine, config: { ...config, log: undefined }, startedAt }));
-      config.log(`\n${result.table}`);
-      if (result.stoppedEarly) config.log(`(${result.stoppedEarly})`);
+      for (const transport of config.transports) {
+        config.log(`\n-- ${scenario} over ${transport} --`);
+        const result = await runThroughput(scenario, config, `${runId}${scenario[0]}${transport === "json-ws" ? "j" : "s"}`, transport);
+        throughput.set(`${scenario}/${transport}`, result);
+        files.push(writeResult(startedAt, `${scenario}-${transport}`, { ...result, machine, config: { ...config, log: undefined }, startedAt }));
+        config.log(`\n${result.table}`);
+        config.log(`first failing step: ${breakingStep(result.steps)}`);
+        if (result.stoppedEarly) config.log(`(${result.stoppedEarly})`);
+      }
     }
     config.log(`  (${round((performance.now() - scenarioStart) / 1000)} s)`);
   }
 
   config.log("\n== summary ==");
-  const baselineKnee: Knee | undefined = throughput.get("baseline")?.knee;
-  const lines = ["| scenario | knee msg/s (p99 ≤ 100 ms, 100% delivered) | deliveries/s at knee | knee ÷ baseline knee |", "|---|---|---|---|"];
-  for (const [kind, result] of throughput) {
+  const lines = [
+    "| scenario | transport | knee msg/s (p99 ≤ 100 ms, 100% delivered) | first failing step | deliveries/s at knee | server CPU ms/1k msg at knee | knee ÷ baseline knee |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  const ratioLines: string[] = [];
+  for (const result of throughput.values()) {
     const atKnee = result.steps.find((s) => s.load.targetRate === result.knee.rate);
-    const ratio = kind === "baseline" ? "1" : baselineKnee ? kneeRatio(result.knee, baselineKnee) : "n/a (baseline not run)";
-    lines.push(`| ${kind} | ${formatKnee(result.knee)} | ${atKnee?.deliveriesPerSecond ?? "–"} | ${ratio} |`);
+    const baseline = throughput.get(`baseline/${result.transport}`);
+    const ratio = result.scenario === "baseline" ? "1" : baseline ? kneeRatio(result.knee, baseline.knee) : "n/a (baseline not run)";
+    if (result.scenario !== "baseline") ratioLines.push(`${result.scenario} over ${result.transport}: knee ratio product ÷ baseline: ${ratio}`);
+    lines.push(
+      `| ${result.scenario} | ${result.transport} | ${formatKnee(result.knee)} | ${breakingStep(result.steps)} | ${atKnee?.deliveriesPerSecond ?? "–"} | ${atKnee?.serverCpuMsPer1k ?? "–"} | ${ratio} |`,
+    );
   }
   if (capacity) {
     lines.push(
@@ -147,6 +166,7 @@ async function main(): Promise<void> {
     );
   }
   config.log(lines.join("\n"));
+  if (ratioLines.length > 0) config.log(`\n${ratioLines.join("\n")}`);
   config.log(`\nresults: ${files.map((file) => path.relative(ROOT, file)).join(", ")}`);
   config.log(`total ${round((performance.now() - started) / 1000)} s`);
 }

@@ -142,11 +142,12 @@ async function measureRate(kind: DbKind, options: SoakOptions): Promise<ChosenRa
     capacityUsers: 0,
     probe: true,
     scenarios: [kind],
+    transports: ["socket.io"],
     log,
   };
   log(`\n== knee ramp (${kind}, the benchmark's steps of ${config.stepSeconds} s: ${KNEE_RATES.join(", ")} msg/s, Socket.IO only) ==`);
   const started = performance.now();
-  const result = await runThroughput(kind, config, `k${randomBytes(3).toString("hex")}`);
+  const result = await runThroughput(kind, config, `k${randomBytes(3).toString("hex")}`, "socket.io");
   log(`\n${result.table}`);
   if (result.stoppedEarly) log(`(${result.stoppedEarly})`);
   const knee = result.knee;

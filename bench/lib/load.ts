@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { io } from "socket.io-client";
+import { WebSocket } from "ws";
 import * as hdr from "hdr-histogram-js";
-import type { MessageView } from "../../lib/chat/types";
 import type { BenchSocket } from "./contract";
 import { mapLimit, sleep, waitUntil } from "./util";
 
@@ -21,10 +21,32 @@ export interface DriverSpec extends ClientSpec {
   conversationId: string;
 }
 
+/** Socket.IO (`message:send` with an ack) or the seed's JSON WebSocket (`send_chat_message` + `request_id`). */
+export type BenchTransport = "socket.io" | "json-ws";
+export const BENCH_TRANSPORTS: readonly BenchTransport[] = ["socket.io", "json-ws"];
+
 export interface Topology {
   url: string;
+  transport: BenchTransport;
   drivers: DriverSpec[];
   controls: ClientSpec[];
+}
+
+/** What the harness needs of a delivered message, on either transport. */
+export interface Delivered {
+  clientId: string;
+  conversationId: string;
+  sequence: number;
+}
+
+type SendReply = { ok: true } | { ok: false; error: { code: string } };
+
+/** One benchmark connection, whatever its transport. */
+export interface BenchClient {
+  send(input: { conversationId: string; body: string; clientId: string }, onReply: (reply: SendReply) => void): void;
+  onMessage(listener: (message: Delivered) => void): void;
+  onDisconnect(listener: () => void): void;
+  close(): void;
 }
 
 export interface LatencySummary {
@@ -108,8 +130,17 @@ function summarize(h: hdr.Histogram): LatencySummary {
   };
 }
 
-function connectOne(url: string, auth: Record<string, unknown>): Promise<BenchSocket> {
+function connectSocketIo(url: string, auth: Record<string, unknown>): Promise<BenchClient> {
   const socket: BenchSocket = io(url, { transports: ["websocket"], auth, reconnection: false, forceNew: true, timeout: CONNECT_TIMEOUT_MS });
+  const client: BenchClient = {
+    send: (input, onReply) => socket.emit("message:send", input, (reply) => onReply(reply.ok ? { ok: true } : { ok: false, error: { code: reply.error.code } })),
+    onMessage: (listener) => socket.on("message:new", (message) => listener(message)),
+    onDisconnect: (listener) => socket.on("disconnect", () => listener()),
+    close: () => {
+      socket.removeAllListeners();
+      socket.disconnect();
+    },
+  };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.disconnect();
@@ -117,7 +148,7 @@ function connectOne(url: string, auth: Record<string, unknown>): Promise<BenchSo
     }, CONNECT_TIMEOUT_MS);
     socket.once("session:ready", () => {
       clearTimeout(timer);
-      resolve(socket);
+      resolve(client);
     });
     socket.once("connect_error", (error) => {
       clearTimeout(timer);
@@ -127,17 +158,80 @@ function connectOne(url: string, auth: Record<string, unknown>): Promise<BenchSo
   });
 }
 
+interface JsonFrame {
+  type?: string;
+  request_id?: number;
+  ok?: boolean;
+  error?: { code?: string };
+  data?: { client_id?: string; conversation_id?: string; sequence?: number };
+}
+
+/** The seed's protocol: `?token=` (product) or the baseline's `?role=&userId=&conversationId=`. */
+function connectJsonWs(url: string, auth: Record<string, unknown>): Promise<BenchClient> {
+  const query = new URLSearchParams(Object.entries(auth).map(([key, value]) => [key, String(value)]));
+  const ws = new WebSocket(`${url.replace(/^http/, "ws")}/api/websocket/connect?${query}`);
+  const pending = new Map<number, (reply: SendReply) => void>();
+  const messageListeners: ((message: Delivered) => void)[] = [];
+  let nextRequest = 1;
+  const client: BenchClient = {
+    send: (input, onReply) => {
+      const requestId = nextRequest++;
+      pending.set(requestId, onReply);
+      ws.send(JSON.stringify({ type: "send_chat_message", request_id: requestId, data: { conversation_id: input.conversationId, content: input.body, client_id: input.clientId } }));
+    },
+    onMessage: (listener) => void messageListeners.push(listener),
+    onDisconnect: (listener) => void ws.on("close", () => listener()),
+    close: () => {
+      ws.removeAllListeners();
+      ws.on("error", () => undefined);
+      ws.close();
+    },
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error("no connection_established in time"));
+    }, CONNECT_TIMEOUT_MS);
+    ws.on("message", (raw) => {
+      const frame = JSON.parse(raw.toString()) as JsonFrame;
+      if (frame.type === "new_message" && frame.data) {
+        const message = { clientId: String(frame.data.client_id), conversationId: String(frame.data.conversation_id), sequence: Number(frame.data.sequence) };
+        for (const listener of messageListeners) listener(message);
+      } else if ((frame.type === "response" || frame.type === "error") && typeof frame.request_id === "number") {
+        const reply = pending.get(frame.request_id);
+        pending.delete(frame.request_id);
+        reply?.(frame.ok ? { ok: true } : { ok: false, error: { code: frame.error?.code ?? "UNKNOWN" } });
+      } else if (frame.type === "connection_established") {
+        clearTimeout(timer);
+        resolve(client);
+      }
+    });
+    ws.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    ws.once("unexpected-response", (_req, res) => {
+      clearTimeout(timer);
+      reject(new Error(`handshake refused: HTTP ${res.statusCode}`));
+    });
+  });
+}
+
+function connectOne(url: string, auth: Record<string, unknown>, transport: BenchTransport): Promise<BenchClient> {
+  return transport === "json-ws" ? connectJsonWs(url, auth) : connectSocketIo(url, auth);
+}
+
 /** Opens one socket per `auths` entry, `concurrency` handshakes at a time; sockets keep the input order. */
-export async function connectMany(url: string, auths: readonly Record<string, unknown>[], concurrency = 20): Promise<BenchSocket[]> {
-  const opened: BenchSocket[] = [];
+export async function connectMany(url: string, auths: readonly Record<string, unknown>[], concurrency = 20, transport: BenchTransport = "socket.io"): Promise<BenchClient[]> {
+  const opened: BenchClient[] = [];
   try {
     return await mapLimit(auths, concurrency, async (auth) => {
-      const socket = await connectOne(url, auth);
-      opened.push(socket);
-      return socket;
+      const client = await connectOne(url, auth, transport);
+      opened.push(client);
+      return client;
     });
   } catch (error) {
-    for (const socket of opened) socket.disconnect();
+    for (const client of opened) client.close();
     throw error;
   }
 }
@@ -156,20 +250,20 @@ export class LoadHarness {
   disconnects = 0;
 
   private constructor(
-    private readonly drivers: BenchSocket[],
-    private readonly controls: BenchSocket[],
+    private readonly drivers: BenchClient[],
+    private readonly controls: BenchClient[],
     private readonly conversations: string[],
     private readonly runId: string,
   ) {
     this.driverLastSequence = new Int32Array(drivers.length);
     this.controlLastSequence = controls.map(() => new Map());
-    drivers.forEach((socket, index) => {
-      socket.on("message:new", (message) => this.onDelivery(message, 0, index));
-      socket.on("disconnect", () => this.disconnects++);
+    drivers.forEach((client, index) => {
+      client.onMessage((message) => this.onDelivery(message, 0, index));
+      client.onDisconnect(() => this.disconnects++);
     });
-    controls.forEach((socket, index) => {
-      socket.on("message:new", (message) => this.onDelivery(message, 1 + index, -1));
-      socket.on("disconnect", () => this.disconnects++);
+    controls.forEach((client, index) => {
+      client.onMessage((message) => this.onDelivery(message, 1 + index, -1));
+      client.onDisconnect(() => this.disconnects++);
     });
     this.eventLoop.enable();
   }
@@ -185,17 +279,17 @@ export class LoadHarness {
   /** Connects control staff first (so they are in the control room before any message), then the drivers. */
   static async connect(topology: Topology, runId: string): Promise<LoadHarness> {
     if (topology.drivers.some((driver) => !driver.conversationId)) throw new Error("every driver needs a conversation");
-    const controls = await connectMany(topology.url, topology.controls.map((c) => c.auth));
+    const controls = await connectMany(topology.url, topology.controls.map((c) => c.auth), 20, topology.transport);
     try {
-      const drivers = await connectMany(topology.url, topology.drivers.map((d) => d.auth));
+      const drivers = await connectMany(topology.url, topology.drivers.map((d) => d.auth), 20, topology.transport);
       return new LoadHarness(drivers, controls, topology.drivers.map((d) => d.conversationId), runId);
     } catch (error) {
-      for (const socket of controls) socket.disconnect();
+      for (const client of controls) client.close();
       throw error;
     }
   }
 
-  private onDelivery(message: MessageView, slot: number, driverIndex: number): void {
+  private onDelivery(message: Delivered, slot: number, driverIndex: number): void {
     const flight = this.inFlight.get(message.clientId);
     if (!flight) {
       if (message.clientId.startsWith(`${this.runId}-m`)) this.lateDeliveries++;
@@ -241,7 +335,7 @@ export class LoadHarness {
 
   private send(step: StepState, index: number, due: number): void {
     const driver = index % this.drivers.length;
-    const socket = this.drivers[driver] as BenchSocket;
+    const client = this.drivers[driver] as BenchClient;
     const conversationId = this.conversations[driver] as string;
     const clientId = `${this.runId}-m${this.nextMessage++}`;
     const flight: InFlight = { step, driver, due, acked: false, failed: false, seen: new Uint8Array(this.receiversPerMessage), remaining: this.receiversPerMessage, settled: false };
@@ -251,7 +345,7 @@ export class LoadHarness {
     const lag = performance.now() - due;
     if (lag > step.maxSendLagMs) step.maxSendLagMs = lag;
     const body = `Bus ${driver + 1}: running ${index % 15} min late at stop ${index % 97}, passengers waiting.`;
-    socket.emit("message:send", { conversationId, body, clientId }, (reply) => {
+    client.send({ conversationId, body, clientId }, (reply) => {
       if (reply.ok) this.ackedClientIds.add(clientId);
       if (this.inFlight.get(clientId) !== flight) {
         if (reply.ok) this.lateAcks++;
@@ -345,10 +439,7 @@ export class LoadHarness {
   }
 
   close(): void {
-    for (const socket of [...this.drivers, ...this.controls]) {
-      socket.removeAllListeners();
-      socket.disconnect();
-    }
+    for (const client of [...this.drivers, ...this.controls]) client.close();
     this.eventLoop.disable();
   }
 }

@@ -80,6 +80,19 @@ export function findKnee(steps: readonly StepResult[]): Knee {
   return { rate, isLowerBound: rate !== null && rate === highest, lowestRate };
 }
 
+/** Why the first failing step failed ("none" when every step passed: the knee is only a lower bound). */
+export function breakingStep(steps: readonly StepResult[]): string {
+  const failed = steps.find((step) => !step.passes);
+  if (!failed) return "none: every step passed (lower bound, not a knee)";
+  const reasons: string[] = [];
+  if (failed.load.deliver.p99Ms > KNEE_P99_MS) reasons.push(`p99 ${failed.load.deliver.p99Ms} ms > ${KNEE_P99_MS} ms`);
+  if (failed.deliveryRatio < 1) reasons.push(`${round(failed.deliveryRatio * 100, 2)}% delivered`);
+  if (failed.load.unacked > 0) reasons.push(`${failed.load.unacked} sends unacked`);
+  const refused = Object.entries(failed.load.ackErrors).map(([code, n]) => `${n} ${code}`);
+  if (refused.length > 0) reasons.push(`refused: ${refused.join(", ")}`);
+  return `${failed.load.targetRate}/s (${reasons.join("; ") || "failed"})`;
+}
+
 export function formatKnee(knee: Knee): string {
   if (knee.rate === null) return knee.lowestRate === null ? "none" : `< ${knee.lowestRate}`;
   return knee.isLowerBound ? `≥ ${knee.rate}` : String(knee.rate);

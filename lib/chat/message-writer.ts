@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { getDb } from "../db";
 import { AppError } from "../errors";
-import { Prisma } from "../generated/prisma/client";
 import { metrics } from "../metrics";
 import { isControlRole, isFieldRole, type AuthUser, type MessageView, type Role } from "./types";
 import { messageSelect, toMessageView } from "./views";
@@ -31,7 +30,8 @@ import { messageSelect, toMessageView } from "./views";
  * - A batch that fails (database error) rejects every send in it with that error; the transaction
  *   rolled back, so nothing of it was written and each client may retry with its client id.
  * - If another node stored one of the batch's client ids between our read and our insert, the insert
- *   skips that row; the batch then rolls back and runs again (so no sequence is ever skipped).
+ *   skips that row; the batch then rolls back and runs again (so no sequence is ever skipped). Any
+ *   database error is retried the same way, up to ATTEMPTS runs in all (see isRetryable).
  */
 
 export const MAX_BATCH = 256;
@@ -167,7 +167,12 @@ function decide(batch: Pending[], conversations: Map<string, ConversationRow>, s
   });
 }
 
-async function commitBatch(batch: Pending[]): Promise<(WriteOutcome | AppError)[]> {
+/**
+ * `ownIds` collects the ids this batch generated on every attempt: a row found stored under one of
+ * them was written by an attempt whose COMMIT succeeded although its answer was lost, so it is new
+ * (delivered as such), not a client's duplicate.
+ */
+async function commitBatch(batch: Pending[], ownIds: Set<string>): Promise<(WriteOutcome | AppError)[]> {
   const db = getDb();
   const requests = batch.map((p) => p.request);
   const conversationIds = [...new Set(batch.map((p) => p.request.conversationId))].sort();
@@ -189,6 +194,7 @@ async function commitBatch(batch: Pending[]): Promise<(WriteOutcome | AppError)[
 
       const writes = decided.flatMap((decision, index) => (decision.kind === "write" ? [{ decision, request: requests[index]! }] : []));
       if (writes.length === 0) return decided;
+      for (const { decision } of writes) ownIds.add(decision.id);
       const touched = [...new Set(writes.map((w) => w.request.conversationId))].map((id) => conversations.get(id)!);
       const readers = new Map<string, { conversationId: string; userId: string; sequence: number }>();
       for (const { decision, request } of writes) readers.set(`${request.conversationId}\u0000${request.sender.id}`, { conversationId: request.conversationId, userId: request.sender.id, sequence: decision.sequence });
@@ -234,7 +240,7 @@ async function commitBatch(batch: Pending[]): Promise<(WriteOutcome | AppError)[
     } else if (decision.kind === "stored") {
       const row = byId.get(decision.id);
       if (!row) outcomes.push(new AppError("INTERNAL", "The stored message could not be read back."));
-      else outcomes.push({ message: toMessageView(row), duplicate: true, reopened: false, creatorId: decision.creatorId });
+      else outcomes.push({ message: toMessageView(row), duplicate: !ownIds.has(row.id), reopened: false, creatorId: decision.creatorId });
     } else {
       outcomes.push({
         message: {
@@ -257,11 +263,14 @@ async function commitBatch(batch: Pending[]): Promise<(WriteOutcome | AppError)[
   return outcomes;
 }
 
+/**
+ * Whether a failed batch runs again. A deadlock, a serialization failure, a concurrent client id, or
+ * a connection lost under the transaction: running it again is safe even when the COMMIT went through
+ * before the connection died, because the batch then finds its own rows by client id and answers
+ * them as stored.
+ */
 function isRetryable(error: unknown): boolean {
-  if (error instanceof RetryBatch) return true;
-  // A deadlock or serialization failure rolled the transaction back: run the batch again.
-  const code = error instanceof Prisma.PrismaClientKnownRequestError ? String((error.meta as { code?: unknown } | undefined)?.code ?? "") : "";
-  return code === "40P01" || code === "40001";
+  return !(error instanceof AppError);
 }
 
 export class MessageWriter {
@@ -302,9 +311,10 @@ export class MessageWriter {
     const started = performance.now();
     try {
       let outcomes: (WriteOutcome | AppError)[] | undefined;
+      const ownIds = new Set<string>();
       for (let attempt = 1; !outcomes; attempt++) {
         try {
-          outcomes = await commitBatch(batch);
+          outcomes = await commitBatch(batch, ownIds);
         } catch (error) {
           if (attempt >= ATTEMPTS || !isRetryable(error)) throw error;
         }

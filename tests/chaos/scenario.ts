@@ -352,8 +352,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           if (midSend) faults.dropsMidSend += 1;
         }
       }
-      // A flood from another screen of one user empties that user's rate-limit bucket (burst 30).
-      if (faultRng.chance(0.1)) {
+      // A flood from another screen of one user empties that user's rate-limit bucket (burst 30). The
+      // first is due by a third of the run, so a fast run cannot end without one.
+      const floodDue = faults.rateBursts === 0 ? acknowledged > target * 0.3 || faultRng.chance(0.1) : faultRng.chance(0.1);
+      if (floodDue) {
         const flooded = devices.filter((d) => d.isConnected);
         if (flooded.length > 0) {
           faults.rateBursts += 1;
