@@ -20,7 +20,7 @@ const USAGE = `usage: npm run bench [-- options]
   --only=a,b,...         scenarios to run: baseline, pglite, postgres, capacity (default: all)
   --transports=a,b       socket.io, json-ws (default: both; each throughput scenario runs on each)
   --rates=10,25,...      offered messages/s per step (default 50 100 200 400 800 1200 1600 2400
-                         3200 4800 6400; the baseline starts at 400 unless --rates or --full is
+                         3200 4800 6400 9600 12800 19200; the baseline starts at 400 unless --rates or --full is
                          given; a scenario stops at its first overloaded step)
   --step-seconds=N       length of each step
   --drivers=N            drivers (one conversation each; default 10)
@@ -74,7 +74,7 @@ function parseConfig(): { config: BenchConfig; scenarios: Scenario[] } {
   const capacitySockets = boundedInt(values.capacity, full ? 10_000 : 2_000, 1, 18_000, "capacity");
   const config: BenchConfig = {
     full,
-    rates: numberList(values.rates, [50, 100, 200, 400, 800, 1200, 1600, 2400, 3200, 4800, 6400]),
+    rates: numberList(values.rates, [50, 100, 200, 400, 800, 1200, 1600, 2400, 3200, 4800, 6400, 9600, 12800, 19200]),
     baselineMinRate: values.rates || full ? 0 : 400,
     stepSeconds: boundedInt(values["step-seconds"], full ? 30 : 10, 1, 600, "step-seconds"),
     drainSeconds: full ? 10 : 5,
@@ -103,7 +103,8 @@ async function main(): Promise<void> {
   }
   // A hard stop for the whole run, whatever happens inside a step.
   const perStepMs = (config.stepSeconds + config.drainSeconds) * 1000;
-  const budgetMs = 4 * (120_000 + config.rates.length * perStepMs) + 300_000;
+  const runs = Math.max(1, config.scenarios.length * config.transports.length);
+  const budgetMs = runs * (120_000 + config.rates.length * perStepMs) + 300_000;
   const deadline = setTimeout(() => {
     process.stderr.write(`benchmark exceeded its ${Math.round(budgetMs / 1000)} s budget; stopping\n`);
     void cleanupAll().finally(() => process.exit(2));
