@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".next/", ".next-*/", "lib/generated/", "data/", "test-results/", "playwright-report/", "next-env.d.ts", "scripts/prisma-schema-engine.mjs", "bench/results/"] },
+  { ignores: ["node_modules/", ".next/", ".next-*/", "lib/generated/", "data/", "test-results/", "playwright-report/", "next-env.d.ts", "lib/db/schema-engine.mjs", "bench/results/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

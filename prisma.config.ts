@@ -3,7 +3,7 @@ import { defineConfig } from "prisma/config";
 
 // Prisma's CLI normally downloads a native schema engine. We hand it our own WASM-backed engine
 // instead, so generate/migrate work with no network beyond the npm registry (docs/prisma-offline.md).
-process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.resolve(import.meta.dirname, "scripts/prisma-schema-engine.mjs");
+process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.resolve(import.meta.dirname, "lib/db/schema-engine.mjs");
 
 export default defineConfig({
   schema: "prisma/schema.prisma",

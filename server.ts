@@ -5,7 +5,7 @@ import next from "next";
 import { ConfigError, loadEnv } from "./lib/env";
 import { logger } from "./lib/logger";
 import { METRICS_PATH, serveMetrics } from "./lib/metrics";
-import { closeDatabase, DataDirInUseError, openDatabase } from "./lib/db-open";
+import { closeDatabase, DataDirInUseError, openDatabase } from "./lib/db/open";
 import { seedDemoAccounts } from "./lib/users/seed-demo";
 import { createRealtimeServer } from "./lib/realtime/server";
 import { createClusterAdapter } from "./lib/realtime/cluster";

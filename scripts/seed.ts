@@ -1,6 +1,6 @@
 // `npm run db:seed`: creates the demo accounts (one per role) if they do not exist.
 // Opens the database like the server does; stop the server first when using the embedded database.
-import { closeDatabase, openDatabase } from "../lib/db-open";
+import { closeDatabase, openDatabase } from "../lib/db/open";
 import { seedDemoAccounts, DEMO_ACCOUNTS, DEMO_PASSWORD } from "../lib/users/seed-demo";
 import { loadEnv } from "../lib/env";
 

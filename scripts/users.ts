@@ -4,7 +4,7 @@
 // Without --password, the password is read from the PASSWORD environment variable (keeps it out of shell history).
 // Stop the server first when using the embedded database (one process per data directory).
 import { parseArgs } from "node:util";
-import { closeDatabase, openDatabase } from "../lib/db-open";
+import { closeDatabase, openDatabase } from "../lib/db/open";
 import { createUser } from "../lib/users/create-user";
 import { changeRole, deactivateUser, reactivateUser, setPassword } from "../lib/users/manage-user";
 import { AppError } from "../lib/errors";

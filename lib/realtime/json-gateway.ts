@@ -14,7 +14,7 @@ import { rooms } from "./rooms";
 import type { ClientEventName, Delivery, ServerEventName } from "./events";
 import type { LocalSink } from "./broadcaster";
 import type { OperationContext } from "./operations";
-import type { RealtimeDeps } from "./server";
+import type { RealtimeDeps } from "./deps";
 
 // The seed's JSON WebSocket protocol at /api/websocket/connect?token=…, for existing clients.
 // Frames are {"type", "data", "request_id"?}; payload keys are snake_case as in the seed. Each

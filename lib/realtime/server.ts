@@ -14,6 +14,7 @@ import { escalateOverdueEmergencies } from "../chat/escalate-emergencies";
 import type { ClientSettings } from "../chat/types";
 import { rooms } from "./rooms";
 import { EventGate } from "./event-gate";
+import type { RealtimeDeps } from "./deps";
 
 /** How long shutdown waits for running client events before it closes connections anyway. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -53,17 +54,6 @@ function startEscalationLoop(broadcaster: Broadcaster, gate: EventGate, afterSec
   return timer;
 }
 
-export interface RealtimeDeps {
-  allowedOrigins: readonly string[];
-  broadcaster: Broadcaster;
-  typing: TypingTracker;
-  viewing: TypingTracker;
-  limiter: Limiter;
-  presence: Presence;
-  /** Running client events; closed first on shutdown. */
-  gate: EventGate;
-  settings: Omit<ClientSettings, "cannedResponses">;
-}
 
 export interface RealtimeOptions {
   allowedOrigins: readonly string[];

@@ -10,7 +10,7 @@ import { dispatch, SHUTTING_DOWN } from "./dispatch";
 import { rooms } from "./rooms";
 import type { RealtimeIo } from "./broadcaster";
 import type { OperationContext } from "./operations";
-import type { RealtimeDeps } from "./server";
+import type { RealtimeDeps } from "./deps";
 
 /**
  * Socket.IO transport: authenticate the handshake, join the user's rooms, and route each client event

@@ -6,7 +6,7 @@ import { SEED_REQUEST_TYPES } from "../../lib/realtime/json-gateway";
 import type { Role } from "../../lib/chat/types";
 import type { Db } from "../../lib/db";
 import bcrypt from "bcryptjs";
-import { closeDatabase, openDatabase } from "../../lib/db-open";
+import { closeDatabase, openDatabase } from "../../lib/db/open";
 import { getDb } from "../../lib/db";
 import { issueToken } from "../../lib/auth/tokens";
 import { databaseControls, spawnServer, TEST_SECRET, type RunningServer } from "../helpers/server";

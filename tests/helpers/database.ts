@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { closeDatabase, openDatabase } from "../../lib/db-open";
+import { closeDatabase, openDatabase } from "../../lib/db/open";
 import { getDb, type Db } from "../../lib/db";
 import { createUser } from "../../lib/users/create-user";
 import type { Role } from "../../lib/chat/types";

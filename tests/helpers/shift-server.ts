@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { execSync } from "node:child_process";
 import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { closeDatabase, openDatabase } from "../../lib/db-open";
+import { closeDatabase, openDatabase } from "../../lib/db/open";
 import { DEMO_PASSWORD } from "../../lib/users/seed-demo";
 import { createTestDatabase, prepareDatabase } from "./database";
 import { ROOT, spawnServer, type RunningServer } from "./server";

@@ -1,14 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
-import { PrismaClient } from "./generated/prisma/client";
-import { getDbState, setDbState } from "./db";
-import { metrics } from "./metrics";
+import { PrismaClient } from "../generated/prisma/client";
+import { getDbState, setDbState } from "./index";
+import { metrics } from "../metrics";
 // Our offline schema engine (plain ESM, shared with the Prisma CLI).
-import { applyMigrations, openAdapterFactory } from "../scripts/prisma-schema-engine.mjs";
+import { applyMigrations, openAdapterFactory } from "./schema-engine.mjs";
 
 // Opening and closing the database: server.ts and the CLI scripts only, never Next's bundles.
 
-export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..");
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const SCHEMA_PATH = path.join(PROJECT_ROOT, "prisma", "schema.prisma");
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, "prisma", "migrations");
 

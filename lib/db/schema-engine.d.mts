@@ -1,4 +1,4 @@
-// Types for the plain-ESM offline schema engine (scripts/prisma-schema-engine.mjs).
+// Types for the plain-ESM offline schema engine (lib/db/schema-engine.mjs).
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 
 export type AdapterFactory = SqlMigrationAwareDriverAdapterFactory & { close(): Promise<void> };

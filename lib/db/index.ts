@@ -1,7 +1,7 @@
-import type { PrismaClient } from "./generated/prisma/client";
+import type { PrismaClient } from "../generated/prisma/client";
 
 // The one Prisma client of the process. server.ts (and the CLI scripts) open the database through
-// lib/db-open.ts; Next's route bundles evaluate this module again, so the client lives on globalThis.
+// lib/db/open.ts; Next's route bundles evaluate this module again, so the client lives on globalThis.
 // Nothing here opens a database at import time: `next build` imports this module.
 
 export type Db = PrismaClient;
