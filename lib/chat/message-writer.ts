@@ -92,10 +92,26 @@ export function newId(): string {
 
 const storedKey = (senderId: string, clientId: string) => `${senderId}\u0000${clientId}`;
 
-const LOCK_CONVERSATIONS = `SELECT id, status::text AS status, "creatorId", "assigneeId", "lastSequence"
-  FROM "Conversation" WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`;
-
-const LOCK_SENDERS = `SELECT id, name, role::text AS role, "isActive" FROM "User" WHERE id = ANY($1::text[]) ORDER BY id FOR SHARE`;
+// One statement takes the locks and reads what the decisions need. Its snapshot is taken before it
+// waits for a lock: when another transaction held one of these conversations and wrote to it,
+// `visibleSequence` (the highest sequence this snapshot sees) is behind the freshly locked
+// `lastSequence`, and READ_FACTS runs again in a new statement that sees that write.
+const LOCK_AND_READ = `WITH locked AS (
+  SELECT id, status::text AS status, "creatorId", "assigneeId", "lastSequence"
+  FROM "Conversation" WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE
+), senders AS (
+  SELECT id, name, role::text AS role, "isActive" FROM "User" WHERE id = ANY($2::text[]) ORDER BY id FOR SHARE
+)
+SELECT
+  (SELECT json_agg(json_build_object('id', l.id, 'status', l.status, 'creatorId', l."creatorId", 'assigneeId', l."assigneeId",
+     'lastSequence', l."lastSequence",
+     'visibleSequence', coalesce((SELECT max(m.sequence) FROM "Message" m WHERE m."conversationId" = l.id), 0))) FROM locked l) AS conversations,
+  (SELECT json_agg(s) FROM senders s) AS senders,
+  (SELECT json_object_agg(c.id, coalesce((SELECT m.sequence FROM "Message" m
+     WHERE m."conversationId" = c.id AND m.kind <> 'NOTE' ORDER BY m.sequence DESC LIMIT 1), 0))
+   FROM unnest($1::text[]) AS c(id)) AS last_public,
+  (SELECT json_agg(json_build_object('senderId', m."senderId", 'clientId', m."clientId", 'id', m.id, 'conversationId', m."conversationId"))
+   FROM "Message" m JOIN unnest($3::text[], $4::text[]) AS k(sender, client) ON m."senderId" = k.sender AND m."clientId" = k.client) AS stored`;
 
 // Read after the locks are held, so this statement's snapshot includes every committed write to these conversations.
 const READ_FACTS = `SELECT
@@ -180,14 +196,21 @@ async function commitBatch(batch: Pending[], ownIds: Set<string>): Promise<(Writ
   const createdAt = new Date();
   const decisions = await db.$transaction(
     async (tx) => {
-      const conversationRows = await tx.$queryRawUnsafe<ConversationRow[]>(LOCK_CONVERSATIONS, conversationIds);
-      const senderRows = await tx.$queryRawUnsafe<SenderRow[]>(LOCK_SENDERS, senderIds);
-      const [facts] = await tx.$queryRawUnsafe<Facts[]>(
-        READ_FACTS,
+      const senderOfEach = batch.map((p) => p.request.sender.id);
+      const clientIdOfEach = batch.map((p) => p.request.clientId);
+      const [read] = await tx.$queryRawUnsafe<(Facts & { conversations: (ConversationRow & { visibleSequence: number })[] | null; senders: SenderRow[] | null })[]>(
+        LOCK_AND_READ,
         conversationIds,
-        batch.map((p) => p.request.sender.id),
-        batch.map((p) => p.request.clientId),
+        senderIds,
+        senderOfEach,
+        clientIdOfEach,
       );
+      const conversationRows = read?.conversations ?? [];
+      const senderRows = read?.senders ?? [];
+      let facts: Facts | undefined = read;
+      if (conversationRows.some((row) => Number(row.visibleSequence) < Number(row.lastSequence))) {
+        [facts] = await tx.$queryRawUnsafe<Facts[]>(READ_FACTS, conversationIds, senderOfEach, clientIdOfEach);
+      }
       const conversations = new Map(conversationRows.map((row) => [row.id, { ...row, lastSequence: Number(row.lastSequence) }]));
       const reopenedBefore = new Map(conversationRows.map((row) => [row.id, row.status]));
       const decided = decide(batch, conversations, new Map(senderRows.map((row) => [row.id, row])), facts ?? { last_public: null, stored: null });

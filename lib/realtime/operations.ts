@@ -25,7 +25,7 @@ import { getDb } from "../db";
 import { requireControl } from "../chat/access";
 import type { Presence } from "./presence";
 import { updateFieldContext } from "../users/update-field-context";
-import { SUPPORT_ROOMS, type AccountView, type AuthUser, type ReadReceipt, type SupportRoom } from "../chat/types";
+import { SUPPORT_ROOMS, type AccountView, type AuthUser, type SupportRoom } from "../chat/types";
 import type { AckData, ClientEventName } from "./events";
 import type { Broadcaster } from "./broadcaster";
 import type { TypingTracker } from "./typing";
@@ -118,18 +118,8 @@ export const operations: OperationTable = {
     const sent = await sendMessage(ctx.user, input);
     if (!sent.duplicate) {
       ctx.broadcaster.publish(messageDelivery(sent.message, sent.creatorId));
-      // Replying means the sender has read up to here: the other side sees it as read.
-      if (sent.message.kind !== "NOTE") {
-        const receipt: ReadReceipt = {
-          conversationId: sent.message.conversationId,
-          userId: ctx.user.id,
-          user: { id: ctx.user.id, name: ctx.user.name, role: ctx.user.role },
-          lastReadSequence: sent.message.sequence,
-          messageId: sent.message.id,
-          readAt: sent.message.createdAt,
-        };
-        ctx.broadcaster.publish(readDelivery(receipt, sent.creatorId));
-      }
+      // The sender's read pointer moved to this message in the same commit; the message itself tells
+      // the other side so (clients apply it from message:new), so no read:updated goes out for it.
       if (sent.conversation) {
         ctx.broadcaster.publish(conversationUpdateForCreator(sent.conversation));
         const controlView = await getConversationView({ ...ctx.user, role: "CONTROL_STAFF" }, sent.conversation.id);
