@@ -86,13 +86,24 @@ export const SEED_PUSH_TYPES: Record<Exclude<ServerEventName, "session:ready">, 
   "emergency:escalated": "emergency_escalated",
 };
 
-const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+// The protocol's keys are few: convert each once (a bounded cache, in case a payload carries free keys).
+const snakeKeys = new Map<string, string>();
+function snake(key: string): string {
+  let converted = snakeKeys.get(key);
+  if (converted === undefined) {
+    converted = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    if (snakeKeys.size < 10_000) snakeKeys.set(key, converted);
+  }
+  return converted;
+}
 
 /** Deep copy with snake_case keys, as the seed's clients expect. */
 export function toSnakeCase(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toSnakeCase);
   if (value && typeof value === "object" && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [snake(k), toSnakeCase(v)]));
+    const copy: Record<string, unknown> = {};
+    for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key)) copy[snake(key)] = toSnakeCase((value as Record<string, unknown>)[key]);
+    return copy;
   }
   return value;
 }
