@@ -81,7 +81,7 @@ function createMetrics() {
       flushSeconds.observe(ms / 1000);
       persisted.inc(written);
     },
-    batchFailed(_size: number) {
+    batchFailed() {
       failedBatches.inc();
     },
     sendAcked(transport: Transport, ms: number) {

@@ -92,6 +92,19 @@ export function newId(): string {
 
 const storedKey = (senderId: string, clientId: string) => `${senderId}\u0000${clientId}`;
 
+/**
+ * The decisions' facts as two columns: the previous public sequence of each conversation (ids in
+ * $conversations) and the stored rows of the batch's (sender, client id) pairs ($senders, $senders + 1).
+ */
+function factsColumns(conversations: number, senders: number): string {
+  return `(SELECT json_object_agg(c.id, coalesce((SELECT m.sequence FROM "Message" m
+     WHERE m."conversationId" = c.id AND m.kind <> 'NOTE' ORDER BY m.sequence DESC LIMIT 1), 0))
+   FROM unnest($${conversations}::text[]) AS c(id)) AS last_public,
+  (SELECT json_agg(json_build_object('senderId', m."senderId", 'clientId', m."clientId", 'id', m.id, 'conversationId', m."conversationId"))
+   FROM "Message" m JOIN unnest($${senders}::text[], $${senders + 1}::text[]) AS k(sender, client)
+   ON m."senderId" = k.sender AND m."clientId" = k.client) AS stored`;
+}
+
 // One statement takes the locks and reads what the decisions need. Its snapshot is taken before it
 // waits for a lock: when another transaction held one of these conversations and wrote to it,
 // `visibleSequence` (the highest sequence this snapshot sees) is behind the freshly locked
@@ -107,19 +120,10 @@ SELECT
      'lastSequence', l."lastSequence",
      'visibleSequence', coalesce((SELECT max(m.sequence) FROM "Message" m WHERE m."conversationId" = l.id), 0))) FROM locked l) AS conversations,
   (SELECT json_agg(s) FROM senders s) AS senders,
-  (SELECT json_object_agg(c.id, coalesce((SELECT m.sequence FROM "Message" m
-     WHERE m."conversationId" = c.id AND m.kind <> 'NOTE' ORDER BY m.sequence DESC LIMIT 1), 0))
-   FROM unnest($1::text[]) AS c(id)) AS last_public,
-  (SELECT json_agg(json_build_object('senderId', m."senderId", 'clientId', m."clientId", 'id', m.id, 'conversationId', m."conversationId"))
-   FROM "Message" m JOIN unnest($3::text[], $4::text[]) AS k(sender, client) ON m."senderId" = k.sender AND m."clientId" = k.client) AS stored`;
+  ${factsColumns(1, 3)}`;
 
 // Read after the locks are held, so this statement's snapshot includes every committed write to these conversations.
-const READ_FACTS = `SELECT
-  (SELECT json_object_agg(c.id, coalesce((SELECT m.sequence FROM "Message" m
-     WHERE m."conversationId" = c.id AND m.kind <> 'NOTE' ORDER BY m.sequence DESC LIMIT 1), 0))
-   FROM unnest($1::text[]) AS c(id)) AS last_public,
-  (SELECT json_agg(json_build_object('senderId', m."senderId", 'clientId', m."clientId", 'id', m.id, 'conversationId', m."conversationId"))
-   FROM "Message" m JOIN unnest($2::text[], $3::text[]) AS k(sender, client) ON m."senderId" = k.sender AND m."clientId" = k.client) AS stored`;
+const READ_FACTS = `SELECT ${factsColumns(1, 2)}`;
 
 const WRITE_BATCH = `WITH inserted AS (
   INSERT INTO "Message" (id, "conversationId", "senderId", body, kind, "clientId", sequence, "previousPublicSequence", "createdAt")
@@ -212,7 +216,7 @@ async function commitBatch(batch: Pending[], ownIds: Set<string>): Promise<(Writ
         [facts] = await tx.$queryRawUnsafe<Facts[]>(READ_FACTS, conversationIds, senderOfEach, clientIdOfEach);
       }
       const conversations = new Map(conversationRows.map((row) => [row.id, { ...row, lastSequence: Number(row.lastSequence) }]));
-      const reopenedBefore = new Map(conversationRows.map((row) => [row.id, row.status]));
+      const statusBefore = new Map(conversationRows.map((row) => [row.id, row.status]));
       const decided = decide(batch, conversations, new Map(senderRows.map((row) => [row.id, row])), facts ?? { last_public: null, stored: null });
 
       const writes = decided.flatMap((decision, index) => (decision.kind === "write" ? [{ decision, request: requests[index]! }] : []));
@@ -235,7 +239,7 @@ async function commitBatch(batch: Pending[], ownIds: Set<string>): Promise<(Writ
         touched.map((c) => c.id),
         touched.map((c) => c.lastSequence),
         touched.map((c) => c.status),
-        touched.map((c) => reopenedBefore.get(c.id) === "RESOLVED" && c.status !== "RESOLVED"),
+        touched.map((c) => statusBefore.get(c.id) === "RESOLVED" && c.status !== "RESOLVED"),
         [...readers.values()].map(() => newId()),
         [...readers.values()].map((r) => r.conversationId),
         [...readers.values()].map((r) => r.userId),
@@ -349,7 +353,7 @@ export class MessageWriter {
         else pending.resolve(outcome);
       });
     } catch (error) {
-      metrics.batchFailed(batch.length);
+      metrics.batchFailed();
       for (const pending of batch) pending.reject(error);
     } finally {
       this.isFlushing = false;
