@@ -21,7 +21,8 @@ export type AuditAction =
   | "conversation.reopened"
   | "emergency.acknowledged"
   | "emergency.raised"
-  | "emergency.escalated";
+  | "emergency.escalated"
+  | "emergency.cancelled";
 
 export interface AuditInput {
   action: AuditAction;

@@ -26,3 +26,6 @@ export const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
 /** Lifetime of tokens from POST /api/auth/token and of browser sessions. */
 export const TOKEN_TTL_SECONDS = 12 * 60 * 60;
 export const PREVIEW_LENGTH = 140;
+
+/** A driver can call an emergency off as a false alarm for this long after raising it. */
+export const EMERGENCY_CANCEL_WINDOW_MS = 60_000;

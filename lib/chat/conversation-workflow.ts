@@ -2,7 +2,8 @@ import { getDb } from "../db";
 import { AppError } from "../errors";
 import { recordAudit } from "../audit";
 import type { Prisma } from "../generated/prisma/client";
-import { findAccessibleConversation, requireControl } from "./access";
+import { findAccessibleConversation, requireControl, requireField } from "./access";
+import { EMERGENCY_CANCEL_WINDOW_MS } from "./constants";
 import { appendMessage, TRANSACTION_OPTIONS } from "./append-message";
 import { getConversationView } from "./get-conversation";
 import { conversationRefSchema, transferSchema } from "./schemas";
@@ -132,4 +133,37 @@ export async function acknowledgeEmergency(actor: AuthUser, input: unknown): Pro
   });
   await recordAudit({ action: "emergency.acknowledged", actorId: actor.id, subject: conversationId });
   return result;
+}
+
+/**
+ * The driver calls their own emergency off as a false alarm, within EMERGENCY_CANCEL_WINDOW_MS of
+ * raising it: it is resolved (which clears the alarm on every control screen) and the thread says so.
+ * Throws FORBIDDEN for anyone but its creator, CONFLICT when it is not an emergency, is already
+ * resolved or cancelled, or the window has passed.
+ */
+export async function cancelEmergency(actor: AuthUser, input: unknown, now = new Date()): Promise<WorkflowResult> {
+  requireField(actor, "call off an emergency");
+  const conversationId = parseRef(input);
+  const result = await run(actor, conversationId, async (tx) => {
+    const current = await tx.conversation.findUnique({ where: { id: conversationId }, select: { creatorId: true, category: true, status: true, createdAt: true } });
+    if (!current || current.creatorId !== actor.id) throw new AppError("FORBIDDEN", "Only the driver who raised an emergency can call it off.");
+    if (current.category !== "EMERGENCY") throw new AppError("CONFLICT", "This conversation is not an emergency.");
+    if (!isWithinCancelWindow(current.createdAt, now)) {
+      throw new AppError("CONFLICT", "It is too late to cancel this alarm; write to control or call them instead.");
+    }
+    const done = await tx.conversation.updateMany({
+      where: { id: conversationId, category: "EMERGENCY", status: { not: "RESOLVED" }, emergencyCancelledAt: null },
+      data: { status: "RESOLVED", resolvedAt: now, emergencyCancelledAt: now },
+    });
+    if (done.count === 0) throw new AppError("CONFLICT", "This emergency is already closed.");
+    return `False alarm: ${actor.name} cancelled this emergency.`;
+  });
+  await recordAudit({ action: "emergency.cancelled", actorId: actor.id, subject: conversationId });
+  return result;
+}
+
+/** Whether an emergency raised at `raisedAt` can still be called off at `now`. */
+export function isWithinCancelWindow(raisedAt: Date, now: Date): boolean {
+  const age = now.getTime() - raisedAt.getTime();
+  return age >= -5_000 && age <= EMERGENCY_CANCEL_WINDOW_MS;
 }

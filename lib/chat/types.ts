@@ -86,6 +86,8 @@ export interface ConversationView {
   emergencyAck: { by: { id: string; name: string }; at: string } | null;
   /** When an unacknowledged emergency escalated, if it did. */
   escalatedAt: string | null;
+  /** When the driver called this emergency off as a false alarm (it is resolved then too). */
+  emergencyCancelledAt: string | null;
   lastSequence: number;
   lastMessageAt: string;
   createdAt: string;

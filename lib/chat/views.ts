@@ -79,6 +79,7 @@ export function toConversationView(row: ConversationRow, viewer: AuthUser, hidde
     route: row.route,
     emergencyAck: row.emergencyAckBy && row.emergencyAckAt ? { by: row.emergencyAckBy, at: row.emergencyAckAt.toISOString() } : null,
     escalatedAt: row.emergencyEscalatedAt?.toISOString() ?? null,
+    emergencyCancelledAt: row.emergencyCancelledAt?.toISOString() ?? null,
     lastSequence: row.lastSequence,
     lastMessageAt: row.lastMessageAt.toISOString(),
     createdAt: row.createdAt.toISOString(),

@@ -51,6 +51,8 @@ export interface ClientToServerEvents {
   "conversation:resolve": Handler<ConversationRefInput, { conversation: ConversationView }>;
   "conversation:reopen": Handler<ConversationRefInput, { conversation: ConversationView }>;
   "emergency:acknowledge": Handler<ConversationRefInput, { conversation: ConversationView }>;
+  /** The creator: a false alarm, within a minute of raising it; resolves it and clears the alarm. */
+  "emergency:cancel": Handler<ConversationRefInput, { conversation: ConversationView }>;
   "message:send": Handler<SendMessageInput, { message: MessageView; duplicate: boolean }>;
   "message:list": Handler<ListMessagesInput, { messages: MessageView[]; hasMore: boolean }>;
   "message:read": Handler<MarkReadInput, { lastReadSequence: number }>;
@@ -139,6 +141,7 @@ export const CLIENT_EVENTS = [
   "conversation:resolve",
   "conversation:reopen",
   "emergency:acknowledge",
+  "emergency:cancel",
   "message:send",
   "message:list",
   "message:read",

@@ -59,6 +59,7 @@ export const SEED_REQUEST_TYPES: Record<string, SeedType> = {
   resolve_conversation: { event: "conversation:resolve", toInput: (d) => ({ conversationId: d.conversation_id }) },
   reopen_conversation: { event: "conversation:reopen", toInput: (d) => ({ conversationId: d.conversation_id }) },
   acknowledge_emergency: { event: "emergency:acknowledge", toInput: (d) => ({ conversationId: d.conversation_id }) },
+  cancel_emergency: { event: "emergency:cancel", toInput: (d) => ({ conversationId: d.conversation_id }) },
   update_profile: { event: "profile:update", toInput: (d) => ({ vehicle: d.vehicle ?? null, route: d.route ?? null }) },
   get_presence: { event: "presence:list", toInput: () => ({}) },
   get_user_context: { event: "user:context", toInput: (d) => ({ userId: d.user_id }) },

@@ -9,6 +9,7 @@ import { getConversationView } from "../chat/get-conversation";
 import { getMonitoredRooms, joinSupportRoom, leaveSupportRoom } from "../chat/support-rooms";
 import {
   acknowledgeEmergency,
+  cancelEmergency,
   reopenConversation,
   resolveConversation,
   takeConversation,
@@ -113,6 +114,7 @@ export const operations: OperationTable = {
   "conversation:resolve": workflow(resolveConversation),
   "conversation:reopen": workflow(reopenConversation),
   "emergency:acknowledge": workflow(acknowledgeEmergency),
+  "emergency:cancel": workflow((user, input) => cancelEmergency(user, input)),
 
   "message:send": async (ctx, input) => {
     const sent = await sendMessage(ctx.user, input);
@@ -184,7 +186,16 @@ export const operations: OperationTable = {
     return { rooms: after };
   },
 
-  "profile:update": async (ctx, input) => ({ user: await updateFieldContext(ctx.user, input) }),
+  "profile:update": async (ctx, input) => {
+    const user = await updateFieldContext(ctx.user, input);
+    // Control's conversation headers show the driver's vehicle, route and shift start: keep them live.
+    const { conversations } = await listActiveConversations(ctx.user, { status: "open" });
+    for (const conversation of conversations) {
+      if (conversation.status === "RESOLVED") continue;
+      ctx.broadcaster.publish(conversationUpdateForControl(await getConversationView({ ...ctx.user, role: "CONTROL_STAFF" }, conversation.id)));
+    }
+    return { user };
+  },
 
   "user:deactivate": async (ctx, input) => {
     requireAdmin(ctx, "deactivate accounts");

@@ -167,6 +167,7 @@ export const EVENT_FIELDS: Readonly<Record<ClientEventName, FieldSpec[]>> = {
   "conversation:resolve": [field("conversationId", conversationId)],
   "conversation:reopen": [field("conversationId", conversationId)],
   "emergency:acknowledge": [field("conversationId", conversationId)],
+  "emergency:cancel": [field("conversationId", conversationId)],
   "message:send": [field("conversationId", conversationId), field("body", body), field("clientId", clientId), field("isNote", fc.boolean(), false)],
   "message:list": [
     field("conversationId", conversationId),

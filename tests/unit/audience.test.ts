@@ -32,6 +32,7 @@ function conversation(category: Category): ConversationView {
     route: null,
     emergencyAck: null,
     escalatedAt: null,
+    emergencyCancelledAt: null,
     lastSequence: 1,
     lastMessageAt: at,
     createdAt: at,

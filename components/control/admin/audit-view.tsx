@@ -26,6 +26,7 @@ const ACTION_LABELS: Record<string, string> = {
   "emergency.acknowledged": "Emergency acknowledged",
   "emergency.raised": "Emergency raised",
   "emergency.escalated": "Emergency escalated",
+  "emergency.cancelled": "Emergency cancelled (false alarm)",
 };
 
 function messageOf(error: unknown): string {
