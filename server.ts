@@ -38,7 +38,11 @@ async function main(): Promise<void> {
     adapter: cluster?.adapter,
     limiter: cluster?.limiter,
     rateLimit,
-    settings: { unclaimedReminderSeconds: env.UNCLAIMED_REMINDER_SECONDS, emergencyEscalationSeconds: env.EMERGENCY_ESCALATION_SECONDS },
+    settings: {
+      unclaimedReminderSeconds: env.UNCLAIMED_REMINDER_SECONDS,
+      emergencyEscalationSeconds: env.EMERGENCY_ESCALATION_SECONDS,
+      controlPhone: env.CONTROL_PHONE ?? null,
+    },
   });
   setRealtime(realtime);
   cluster?.onRecovered(() => realtime.resyncClients("redis connection restored"));

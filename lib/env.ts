@@ -44,6 +44,11 @@ const envSchema = z.object({
   RATE_LIMIT_BURST: z.coerce.number().int("must be a whole number").min(1).max(100_000).default(RATE_LIMIT_BURST),
   /** …refilled at this many events per second. */
   RATE_LIMIT_PER_SECOND: z.coerce.number().positive("must be a number above 0").max(100_000).default(RATE_LIMIT_PER_SECOND),
+  /** The control room's phone number, shown to drivers as a "Call control" link (digits, spaces, + ( ) -). */
+  CONTROL_PHONE: z
+    .string()
+    .regex(/^\+?[0-9][0-9 ()-]{2,23}$/, "must be a phone number such as +44 20 7946 0000")
+    .optional(),
   /** Bearer token of GET /api/metrics (Prometheus); without it the endpoint refuses every scrape. */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });

@@ -166,6 +166,8 @@ export interface UserContext {
 export interface ClientSettings {
   unclaimedReminderSeconds: number;
   emergencyEscalationSeconds: number;
+  /** The control room's phone number (CONTROL_PHONE) for "Call control" on the field app, or null. */
+  controlPhone: string | null;
   /** Control staff only: canned responses for the composer. */
   cannedResponses: string[];
 }

@@ -107,3 +107,11 @@ void test("a NEXTAUTH_SECRET that is set wins over the file", () => {
   assert.equal(env.NEXTAUTH_SECRET, SECRET);
   assert.equal(fs.existsSync(path.join(dataDir, ".nextauth-secret")), false);
 });
+
+void test("CONTROL_PHONE: a phone number is kept; anything else is named at start", () => {
+  assert.equal(load({ NEXTAUTH_SECRET: SECRET }).CONTROL_PHONE, undefined);
+  assert.equal(load({ NEXTAUTH_SECRET: SECRET, CONTROL_PHONE: "+44 20 7946 0000" }).CONTROL_PHONE, "+44 20 7946 0000");
+  for (const bad of ["call me", "javascript:alert(1)", "+", "12"]) {
+    assert.match(configError({ NEXTAUTH_SECRET: SECRET, CONTROL_PHONE: bad }).message, /^Invalid configuration: CONTROL_PHONE must be a phone number/);
+  }
+});
