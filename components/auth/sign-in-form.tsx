@@ -5,7 +5,7 @@ import { signIn } from "next-auth/react";
 
 const MESSAGES: Record<string, string> = {
   UNAUTHENTICATED: "Wrong email or password.",
-  ACCOUNT_DISABLED: "This account has been deactivated. Contact your supervisor.",
+  ACCOUNT_DISABLED: "Your account is deactivated — contact your supervisor.",
   RATE_LIMITED: "Too many attempts. Wait a few minutes and try again.",
   VALIDATION: "Enter your email and password.",
 };
@@ -34,7 +34,9 @@ export function SignInForm() {
   }
 
   return (
-    <form onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
+    // method="post" to next-auth's own endpoint: a submission before the script has loaded never puts
+    // the password in the URL (without the CSRF token next-auth refuses it and shows this page again).
+    <form method="post" action="/api/auth/callback/credentials" onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
       <label className="flex flex-col gap-1 text-sm font-medium">
         Email
         <input name="email" type="email" autoComplete="username" required className="min-h-11 rounded-lg border border-slate-300 bg-white px-3 text-base text-slate-900 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100" />

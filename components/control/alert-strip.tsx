@@ -48,7 +48,7 @@ export function AlertStrip() {
       kind: "notice",
       render: () => (
         <Notice tone={connection === "offline" ? "danger" : "warning"} testId="connection-alert" role="status">
-          {connection === "offline" ? `Offline${connectionError ? ` — ${connectionError}` : ""}. ` : "Connection lost — reconnecting… Messages you send wait in the outbox. "}
+          {connection === "offline" ? `Offline${connectionError ? ` — ${connectionError}` : ""}. ` : connection === "no-signal" ? "No network — messages you send wait in the outbox. " : "Connection lost — reconnecting… Messages you send wait in the outbox. "}
           {connection === "offline" ? (
             <a className="underline" href="/signin">
               Sign in again

@@ -29,12 +29,13 @@ export function ControlMessageList({ myId, conversation, seenMessageId, ...list 
       scrolling="anchored"
       look={CONTROL_LOOK}
       isLive
-      renderMessage={(message) => {
+      renderMessage={(message, isContinued) => {
         const isMine = message.sender.id === myId;
         const isOurs = isControlRole(message.sender.role);
         const isNote = message.kind === "NOTE";
         return (
           <MessageRow
+            isContinued={isContinued}
             message={message}
             isMine={isMine}
             isOnRight={isOurs}

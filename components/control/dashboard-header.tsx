@@ -13,6 +13,7 @@ const CONNECTION_TEXT: Record<ConnectionState, string> = {
   connecting: "Connecting…",
   online: "Online",
   reconnecting: "Reconnecting…",
+  "no-signal": "No network",
   offline: "Offline",
 };
 
@@ -20,6 +21,7 @@ const CONNECTION_DOT: Record<ConnectionState, string> = {
   connecting: "bg-slate-300",
   online: "bg-emerald-400",
   reconnecting: "bg-amber-400",
+  "no-signal": "bg-red-500",
   offline: "bg-red-500",
 };
 

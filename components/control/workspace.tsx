@@ -69,7 +69,7 @@ export const Workspace = forwardRef<ControlComposerHandle, WorkspaceProps>(funct
   if (!conversation) return <WorkspaceSkeleton />;
   const isResolved = conversation.status === "RESOLVED";
   const isEmergency = conversation.category === "EMERGENCY";
-  const canAcknowledge = isEmergency && !conversation.emergencyAck;
+  const canAcknowledge = isEmergency && !conversation.emergencyAck && !conversation.emergencyCancelledAt;
   const heldByColleague = conversation.assignee && conversation.assignee.id !== me.id ? conversation.assignee : null;
 
   /** The safety rails before a reply: a resolved conversation is reopened first; a colleague's is confirmed. */
@@ -122,6 +122,11 @@ export const Workspace = forwardRef<ControlComposerHandle, WorkspaceProps>(funct
           {isEscalated && canAcknowledge ? (
             <p data-testid="workspace-escalated" className="text-sm font-black text-red-800 dark:text-red-300">
               ESCALATED — nobody has acknowledged this emergency.
+            </p>
+          ) : null}
+          {conversation.emergencyCancelledAt ? (
+            <p data-testid="emergency-cancelled" className="text-sm font-semibold text-slate-800 dark:text-slate-200">
+              False alarm — cancelled by the driver at {formatTime(conversation.emergencyCancelledAt)}
             </p>
           ) : null}
           {conversation.emergencyAck ? (

@@ -2,7 +2,8 @@
 
 import { useMemo } from "react";
 import { useChat } from "@/components/realtime/chat-provider";
-import { CATEGORY_LABELS, STATUS_LABELS, formatTime, sortByActivity } from "@/components/realtime/selectors";
+import { CATEGORY_LABELS, formatTime, sortByActivity } from "@/components/realtime/selectors";
+import { fieldStatusLabel } from "./field-status";
 
 export function ConversationList({ onOpen }: { onOpen(conversationId: string): void }) {
   const conversations = useChat((s) => s.conversations);
@@ -40,25 +41,25 @@ export function ConversationList({ onOpen }: { onOpen(conversationId: string): v
             data-conversation-id={c.id}
             data-category={c.category}
             onClick={() => onOpen(c.id)}
-            className="flex min-h-16 w-full flex-col gap-1 px-4 py-3 text-left hover:bg-slate-100 dark:hover:bg-slate-900"
+            className="flex min-h-16 w-full min-w-0 flex-col gap-0.5 px-4 py-2.5 text-left hover:bg-slate-100 dark:hover:bg-slate-900"
           >
-            <span className="flex items-center gap-2">
-              <span className={`font-semibold ${c.category === "EMERGENCY" ? "text-red-800 dark:text-red-300" : ""}`}>{c.title}</span>
-              <span data-testid="conversation-status" className="rounded bg-slate-200 px-1.5 text-xs text-slate-900 dark:bg-slate-800 dark:text-slate-100">
-                {STATUS_LABELS[c.status]}
+            <span className="flex w-full min-w-0 items-center gap-2">
+              <span className={`min-w-0 flex-1 truncate font-semibold ${c.category === "EMERGENCY" ? "text-red-800 dark:text-red-300" : ""}`}>{c.title}</span>
+              <span className="shrink-0 text-xs text-slate-700 dark:text-slate-300">{formatTime(c.lastMessageAt)}</span>
+            </span>
+            <span className="flex w-full min-w-0 items-center gap-2">
+              <span data-testid="conversation-last-message" className="min-w-0 flex-1 truncate text-sm text-slate-700 dark:text-slate-300">
+                {c.lastMessage ? `${c.lastMessage.senderName}: ${c.lastMessage.body}` : CATEGORY_LABELS[c.category]}
               </span>
-              <span className="text-xs text-slate-700 dark:text-slate-300">{CATEGORY_LABELS[c.category]}</span>
               {c.unreadCount > 0 ? (
-                <span data-testid="unread-badge" aria-label={`${c.unreadCount} unread`} className="ml-auto rounded-full bg-teal-800 px-2 text-sm font-bold text-white">
+                <span data-testid="unread-badge" aria-label={`${c.unreadCount} unread`} className="shrink-0 rounded-full bg-teal-800 px-2 text-sm font-bold text-white">
                   {c.unreadCount}
                 </span>
               ) : null}
             </span>
-            {c.lastMessage ? (
-              <span data-testid="conversation-last-message" className="truncate text-sm text-slate-700 dark:text-slate-300">
-                {c.lastMessage.senderName}: {c.lastMessage.body} · {formatTime(c.lastMessageAt)}
-              </span>
-            ) : null}
+            <span data-testid="conversation-status" data-status={c.status} className="text-xs font-medium text-slate-800 dark:text-slate-200">
+              {fieldStatusLabel(c)} · {CATEGORY_LABELS[c.category]}
+            </span>
           </button>
         </li>
       ))}

@@ -10,6 +10,8 @@ import { ConversationList } from "./conversation-list";
 import { ConversationView } from "./conversation-view";
 import { EmergencyButton } from "./emergency-button";
 import { ShiftDetails } from "./shift-details";
+import { FieldMenu } from "./field-menu";
+import type { Category } from "@/lib/chat/types";
 import { registerServiceWorker } from "./service-worker";
 import { useBackgroundNotifications } from "./use-background-notifications";
 import { useOfflineReading } from "./use-offline-reading";
@@ -35,6 +37,8 @@ function FieldScreen() {
   const activeId = useChat((s) => s.activeConversationId);
   const openConversation = useChat((s) => s.openConversation);
   const [isComposingNew, setIsComposingNew] = useState(false);
+  /** "Start a new request" from a resolved conversation keeps its category. */
+  const [newCategory, setNewCategory] = useState<Category | null>(null);
 
   useOfflineReading(store);
   useBackgroundNotifications(store);
@@ -78,34 +82,42 @@ function FieldScreen() {
     [show],
   );
 
+  const composeNew = (category: Category | null) => {
+    setNewCategory(category);
+    setIsComposingNew(true);
+  };
+
   return (
-    <div className="mx-auto flex h-dvh max-w-md flex-col bg-slate-50 dark:bg-slate-950">
-      <header className="flex flex-col gap-2 bg-teal-800 p-3 text-white">
-        <div className="flex items-baseline justify-between gap-2">
-          <h1 className="text-lg font-bold">Field support</h1>
-          <p data-testid="signed-in-as" className="truncate text-sm">
-            Signed in as {me.name}
-          </p>
-        </div>
+    <div className="mx-auto flex h-[var(--app-height,100dvh)] max-w-md flex-col overflow-hidden bg-slate-50 dark:bg-slate-950">
+      <header className="flex min-h-12 items-center gap-2 bg-teal-800 px-3 text-white">
+        <h1 className="shrink-0 text-lg font-bold">Field support</h1>
+        <p data-testid="signed-in-as" className="min-w-0 flex-1 truncate text-right text-sm">
+          {me.name}
+        </p>
+        {connection === "online" ? <span aria-hidden="true" title="Online" className="size-2.5 shrink-0 rounded-full bg-emerald-300" /> : null}
+        <FieldMenu />
       </header>
       <ConnectionBanner state={connection} error={connectionError} />
-      {activeId || isComposingNew ? null : <ShiftDetails />}
       <main className="flex min-h-0 flex-1 flex-col">
-        <div className="p-2">
-          <EmergencyButton onSent={(id) => open(id)} />
-        </div>
         <ErrorNotice />
         {isComposingNew ? (
-          <ContactSupportForm role={me.role} onCreated={(id) => open(id)} onCancel={() => setIsComposingNew(false)} />
+          <ContactSupportForm
+            role={me.role}
+            initialCategory={newCategory}
+            onCreated={(id) => open(id)}
+            onCancel={() => setIsComposingNew(false)}
+          />
         ) : activeId ? (
-          <ConversationView key={activeId} conversationId={activeId} onBack={() => open(null)} />
+          <ConversationView key={activeId} conversationId={activeId} onBack={() => open(null)} onOpen={(id) => open(id)} onNewRequest={(category) => composeNew(category)} />
         ) : (
           <div className="flex min-h-0 flex-1 flex-col">
-            <div className="p-2">
+            <ShiftDetails />
+            <div className="flex flex-col gap-2 p-2">
+              <EmergencyButton onSent={(id) => open(id)} />
               <button
                 type="button"
                 data-testid="contact-support"
-                onClick={() => setIsComposingNew(true)}
+                onClick={() => composeNew(null)}
                 className="min-h-12 w-full rounded-lg bg-teal-800 px-4 text-base font-semibold text-white hover:bg-teal-900"
               >
                 Contact support

@@ -34,11 +34,12 @@ export function FieldMessageList({ myId, conversation, ...list }: FieldMessageLi
       {...list}
       scrolling="reveal"
       look={FIELD_LOOK}
-      renderMessage={(message) => {
+      renderMessage={(message, isContinued) => {
         const isMine = message.sender.id === myId;
         const isOurSide = isMine || !isControlRole(message.sender.role);
         return (
           <MessageRow
+            isContinued={isContinued}
             message={message}
             isMine={isMine}
             isOnRight={isOurSide}

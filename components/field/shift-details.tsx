@@ -58,13 +58,13 @@ export function ShiftDetails() {
     <form onSubmit={(e) => void onSubmit(e)} className="flex flex-col gap-2 px-3 py-2" aria-label="Shift details" data-testid="shift-form">
       <p className="text-sm text-slate-700 dark:text-slate-300">Attached to every conversation you open, {me.name.split(" ")[0]}.</p>
       <div className="flex gap-2">
-        <label className="flex flex-1 flex-col text-sm font-medium">
+        <label className="flex min-w-0 flex-1 flex-col text-sm font-medium">
           Vehicle
-          <input name="vehicle" defaultValue={current.vehicle} maxLength={40} className="min-h-11 rounded-lg border border-slate-300 bg-white px-2 text-base text-slate-900 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100" />
+          <input name="vehicle" defaultValue={current.vehicle} maxLength={40} className="min-h-11 w-full min-w-0 rounded-lg border border-slate-300 bg-white px-2 text-base text-slate-900 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100" />
         </label>
-        <label className="flex flex-1 flex-col text-sm font-medium">
+        <label className="flex min-w-0 flex-1 flex-col text-sm font-medium">
           Route
-          <input name="route" defaultValue={current.route} maxLength={40} className="min-h-11 rounded-lg border border-slate-300 bg-white px-2 text-base text-slate-900 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100" />
+          <input name="route" defaultValue={current.route} maxLength={40} className="min-h-11 w-full min-w-0 rounded-lg border border-slate-300 bg-white px-2 text-base text-slate-900 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100" />
         </label>
       </div>
       {error ? (

@@ -31,7 +31,8 @@ import {
 /** The browser's Socket.IO client, typed from the one event contract. */
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export type ConnectionState = "connecting" | "online" | "reconnecting" | "offline";
+/** `no-signal`: the device has no network (browser offline event or missed heartbeats); `offline`: the server refused us. */
+export type ConnectionState = "connecting" | "online" | "reconnecting" | "no-signal" | "offline";
 
 /** A message typed here and not yet acknowledged by the server. */
 export interface PendingMessage {
@@ -136,6 +137,14 @@ export interface ChatState {
   resolve(conversationId: string): Promise<ActionResult>;
   reopen(conversationId: string): Promise<ActionResult>;
   acknowledgeEmergency(conversationId: string): Promise<ActionResult>;
+  /** Field: call one's own emergency off as a false alarm (within the server's window). */
+  cancelEmergency(conversationId: string): Promise<ActionResult>;
+  /** The network came back while the socket stayed connected: online again, send the outbox, catch up. */
+  resume(): void;
+  /** Unsent messages and conversations in the outbox (sign-out warns about them). */
+  countUnsent(): number;
+  /** Sign-out: forgets this user's outbox on this device. */
+  clearDevice(): Promise<void>;
   dismissAlerts(): void;
   dismissError(): void;
 }
@@ -501,7 +510,7 @@ export function createChatStore(me: AuthUser): ChatStore {
     }
 
     async function workflow(
-      event: "conversation:take" | "conversation:resolve" | "conversation:reopen" | "emergency:acknowledge",
+      event: "conversation:take" | "conversation:resolve" | "conversation:reopen" | "emergency:acknowledge" | "emergency:cancel",
       conversationId: string,
     ): Promise<ActionResult> {
       try {
@@ -841,6 +850,25 @@ export function createChatStore(me: AuthUser): ChatStore {
       resolve: (conversationId) => workflow("conversation:resolve", conversationId),
       reopen: (conversationId) => workflow("conversation:reopen", conversationId),
       acknowledgeEmergency: (conversationId) => workflow("emergency:acknowledge", conversationId),
+      cancelEmergency: (conversationId) => workflow("emergency:cancel", conversationId),
+
+      resume() {
+        if (!socket?.connected) return;
+        get().setConnection("online");
+        flushPending();
+        const loaded = Object.keys(get().historyLoaded).filter((id) => get().historyLoaded[id]);
+        for (const id of loaded) catchUp(id).catch(() => undefined);
+      },
+
+      countUnsent() {
+        const state = get();
+        return Object.values(state.pending).reduce((n, list) => n + list.filter((p) => p.status === "sending").length, 0) + state.pendingConversations.length;
+      },
+
+      async clearDevice() {
+        set({ pending: {}, pendingConversations: [] });
+        await outbox?.clear().catch(() => undefined);
+      },
 
       dismissAlerts() {
         set({ alerts: [] });

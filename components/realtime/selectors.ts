@@ -90,3 +90,21 @@ export function lastSeenOwnMessage(messages: readonly MessageView[], conversatio
   }
   return null;
 }
+
+function localDayKey(date: Date): string {
+  return `${date.getFullYear()}-${date.getMonth()}-${date.getDate()}`;
+}
+
+export function isSameDay(a: string, b: string): boolean {
+  return localDayKey(new Date(a)) === localDayKey(new Date(b));
+}
+
+/** A date separator: "Today", "Yesterday", or the date ("Mon 5 Dec", with the year when not this year). */
+export function dayLabel(iso: string, now = new Date()): string {
+  const date = new Date(iso);
+  if (localDayKey(date) === localDayKey(now)) return "Today";
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (localDayKey(date) === localDayKey(yesterday)) return "Yesterday";
+  return date.toLocaleDateString([], { weekday: "short", day: "numeric", month: "short", ...(date.getFullYear() === now.getFullYear() ? {} : { year: "numeric" }) });
+}

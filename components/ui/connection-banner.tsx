@@ -2,24 +2,30 @@
 
 import type { ConnectionState } from "@/components/realtime/chat-store";
 
-const TEXT: Record<ConnectionState, string> = {
+const TEXT: Record<Exclude<ConnectionState, "online">, string> = {
   connecting: "Connecting…",
-  online: "Online",
-  reconnecting: "Connection lost — reconnecting…",
+  reconnecting: "Reconnecting…",
+  "no-signal": "No signal — messages will send when you're back",
   offline: "Offline",
 };
 
-const STYLE: Record<ConnectionState, string> = {
-  connecting: "bg-slate-200 text-slate-800 dark:bg-slate-800 dark:text-slate-100",
-  online: "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100",
-  reconnecting: "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-100",
-  offline: "bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-100",
+const STYLE: Record<Exclude<ConnectionState, "online">, string> = {
+  connecting: "bg-slate-200 text-slate-900 dark:bg-slate-800 dark:text-slate-100",
+  reconnecting: "bg-amber-100 text-amber-950 dark:bg-amber-950 dark:text-amber-100",
+  "no-signal": "bg-red-100 text-red-950 dark:bg-red-950 dark:text-red-100",
+  offline: "bg-red-100 text-red-950 dark:bg-red-950 dark:text-red-100",
 };
 
-/** Always present so the user knows whether what they send will arrive now. */
+/**
+ * Says whether what the user sends will arrive now. Online is the quiet case (a dot in the header);
+ * every other state is a line of its own, worded for a driver at a stop.
+ */
 export function ConnectionBanner({ state, error }: { state: ConnectionState; error: string | null }) {
+  if (state === "online") {
+    return <span role="status" data-testid="connection-state" data-state="online" className="sr-only">Online</span>;
+  }
   return (
-    <div role="status" data-testid="connection-state" data-state={state} className={`px-3 py-1.5 text-sm font-medium ${STYLE[state]}`}>
+    <div role="status" data-testid="connection-state" data-state={state} className={`px-3 py-1.5 text-sm font-semibold ${STYLE[state]}`}>
       <span>{TEXT[state]}</span>
       {state === "offline" && error ? <span> — {error} </span> : null}
       {state === "offline" ? (

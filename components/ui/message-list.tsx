@@ -1,9 +1,14 @@
 "use client";
 
-import { Fragment, useEffect, useLayoutEffect, useRef, type ReactNode } from "react";
+import { Fragment, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import type { MessageView } from "@/lib/chat/types";
 import type { PendingMessage } from "@/components/realtime/chat-store";
-import { formatTime, pendingState, type DeliveryState } from "@/components/realtime/selectors";
+import { dayLabel, formatTime, isSameDay, pendingState, type DeliveryState } from "@/components/realtime/selectors";
+
+/** A message by the same sender within this long of the previous one joins its group (no name line). */
+const GROUP_GAP_MS = 5 * 60_000;
+/** Closer than this to the bottom, the reader is "at the newest messages" and new ones scroll in. */
+const AT_BOTTOM_PX = 120;
 
 /** "anchored" lists load older history when scrolled this close to the top. */
 const LOAD_OLDER_THRESHOLD_PX = 80;
@@ -45,8 +50,11 @@ interface MessageListProps extends MessageListData {
   look: MessageListLook;
   /** Announce new rows to screen readers as they arrive. */
   isLive?: boolean;
-  /** A USER or NOTE message, usually a MessageRow; SYSTEM lines and pending rows are drawn by the list. */
-  renderMessage(message: MessageView): ReactNode;
+  /**
+   * A USER or NOTE message, usually a MessageRow; SYSTEM lines, date separators and pending rows are
+   * drawn by the list. `isContinued`: same sender as the message just above, shortly after.
+   */
+  renderMessage(message: MessageView, isContinued: boolean): ReactNode;
 }
 
 /**
@@ -58,6 +66,8 @@ export function MessageList({ messages, pending, hasOlder, onLoadOlder, onRetry,
   const topRef = useRef<HTMLLIElement>(null);
   const endRef = useRef<HTMLLIElement>(null);
   const isLoadingOlder = useRef(false);
+  const isAtBottom = useRef(true);
+  const [hasNewBelow, setHasNewBelow] = useState(false);
   const anchor = useRef<{ height: number; top: number } | null>(null);
   const isReveal = scrolling === "reveal";
   const firstSequence = messages[0]?.sequence ?? 0;
@@ -73,13 +83,21 @@ export function MessageList({ messages, pending, hasOlder, onLoadOlder, onRetry,
     anchor.current = null;
   }, [firstSequence]);
 
+  const lastIsOwn = pending.length > 0 && pending.at(-1)?.clientId === lastKey;
   useEffect(() => {
     if (isReveal) {
-      endRef.current?.scrollIntoView({ block: "end" });
+      // A reader scrolled up to older messages is not pulled down: a pill says there is more below.
+      if (isAtBottom.current || lastIsOwn) {
+        endRef.current?.scrollIntoView({ block: "end" });
+        setHasNewBelow(false);
+      } else {
+        setHasNewBelow(true);
+      }
       return;
     }
     const list = listRef.current;
     if (list) list.scrollTop = list.scrollHeight;
+    // lastIsOwn is derived from lastKey.
   }, [isReveal, lastKey]);
 
   useEffect(() => {
@@ -93,6 +111,13 @@ export function MessageList({ messages, pending, hasOlder, onLoadOlder, onRetry,
     return () => observer.disconnect();
   }, [isReveal, hasOlder, onLoadOlder, messages.length]);
 
+  function onRevealScroll() {
+    const list = listRef.current;
+    if (!list) return;
+    isAtBottom.current = list.scrollHeight - list.scrollTop - list.clientHeight < AT_BOTTOM_PX;
+    if (isAtBottom.current) setHasNewBelow(false);
+  }
+
   function onScroll() {
     const list = listRef.current;
     if (!list || !hasOlder || isLoadingOlder.current || list.scrollTop > LOAD_OLDER_THRESHOLD_PX) return;
@@ -104,39 +129,74 @@ export function MessageList({ messages, pending, hasOlder, onLoadOlder, onRetry,
   }
 
   return (
-    <ol
-      ref={listRef}
-      onScroll={isReveal ? undefined : onScroll}
-      data-testid="message-list"
-      aria-live={isLive ? "polite" : undefined}
-      aria-label="Messages"
-      className="flex min-h-0 flex-1 flex-col gap-2 overflow-y-auto p-3"
-    >
-      {hasOlder ? (
-        <li ref={topRef} className="self-center">
-          <button type="button" data-testid="load-older" onClick={() => void onLoadOlder()} className={`rounded-lg px-3 text-sm text-teal-800 underline ${look.actionClassName}`}>
-            Load earlier messages
-          </button>
-        </li>
-      ) : null}
-      {messages.map((message) =>
-        message.kind === "SYSTEM" ? (
-          <li key={message.id} data-testid="system-message" className="self-center rounded-full bg-slate-200 px-3 py-1 text-xs text-slate-800 dark:bg-slate-800 dark:text-slate-200">
-            {message.body} · {formatTime(message.createdAt)}
+    <div className="relative flex min-h-0 flex-1 flex-col">
+      <ol
+        ref={listRef}
+        onScroll={isReveal ? onRevealScroll : onScroll}
+        data-testid="message-list"
+        aria-live={isLive ? "polite" : undefined}
+        aria-label="Messages"
+        className="flex min-h-0 flex-1 flex-col gap-1 overflow-y-auto p-3"
+      >
+        {hasOlder ? (
+          <li ref={topRef} className="self-center">
+            <button type="button" data-testid="load-older" onClick={() => void onLoadOlder()} className={`rounded-lg px-3 text-sm text-teal-800 underline ${look.actionClassName}`}>
+              Load earlier messages
+            </button>
           </li>
-        ) : (
-          <Fragment key={message.id}>{renderMessage(message)}</Fragment>
-        ),
-      )}
-      {pending.map((item) => (
-        <PendingRow key={item.clientId} item={item} look={look} onRetry={onRetry} />
-      ))}
-      {isReveal ? <li ref={endRef} aria-hidden="true" /> : null}
-    </ol>
+        ) : null}
+        {messages.map((message, index) => {
+          const previous = index > 0 ? messages[index - 1] : undefined;
+          const isNewDay = !previous || !isSameDay(previous.createdAt, message.createdAt);
+          const isContinued =
+            !isNewDay &&
+            previous !== undefined &&
+            previous.kind !== "SYSTEM" &&
+            previous.sender.id === message.sender.id &&
+            previous.kind === message.kind &&
+            Date.parse(message.createdAt) - Date.parse(previous.createdAt) < GROUP_GAP_MS;
+          return (
+            <Fragment key={message.id}>
+              {isNewDay ? (
+                <li data-testid="date-separator" role="separator" className="my-1 self-center rounded-full px-3 py-0.5 text-xs font-semibold text-slate-700 dark:text-slate-300">
+                  {dayLabel(message.createdAt)}
+                </li>
+              ) : null}
+              {message.kind === "SYSTEM" ? (
+                <li data-testid="system-message" className="my-1 self-center rounded-full bg-slate-200 px-3 py-1 text-center text-xs text-slate-900 dark:bg-slate-800 dark:text-slate-100">
+                  {message.body} · {formatTime(message.createdAt)}
+                </li>
+              ) : (
+                renderMessage(message, isContinued)
+              )}
+            </Fragment>
+          );
+        })}
+        {pending.map((item) => (
+          <PendingRow key={item.clientId} item={item} look={look} onRetry={onRetry} />
+        ))}
+        {isReveal ? <li ref={endRef} aria-hidden="true" /> : null}
+      </ol>
+      {hasNewBelow ? (
+        <button
+          type="button"
+          data-testid="new-messages-pill"
+          onClick={() => {
+            endRef.current?.scrollIntoView({ block: "end", behavior: "smooth" });
+            setHasNewBelow(false);
+          }}
+          className="absolute bottom-2 left-1/2 min-h-11 -translate-x-1/2 rounded-full bg-teal-800 px-4 text-sm font-semibold text-white shadow-lg"
+        >
+          New messages ↓
+        </button>
+      ) : null}
+    </div>
   );
 }
 
 interface RowProps {
+  /** Same sender as the row above: the name and time line is for screen readers only. */
+  isContinued?: boolean;
   /** Data attributes the end-to-end tests read. */
   attributes: { "data-mine": "true" | "false"; "data-pending"?: "true"; "data-kind"?: string; "data-sequence"?: number; "data-client-id": string };
   /** Our side of the conversation sits on the right. */
@@ -149,10 +209,16 @@ interface RowProps {
   children?: ReactNode;
 }
 
-function Row({ attributes, isOnRight, meta, badge, body, toneClassName, children }: RowProps) {
+function Row({ attributes, isOnRight, meta, badge, body, toneClassName, children, isContinued = false }: RowProps) {
   return (
-    <li data-testid="message" {...attributes} className={`flex max-w-[85%] flex-col gap-0.5 ${isOnRight ? "items-end self-end" : "items-start self-start"}`}>
-      <span className="text-xs text-slate-700 dark:text-slate-300">{meta}</span>
+    <li
+      data-testid="message"
+      {...attributes}
+      className={`flex max-w-[85%] flex-col gap-0.5 ${isContinued ? "" : "mt-1.5"} ${isOnRight ? "items-end self-end" : "items-start self-start"}`}
+    >
+      <span data-testid="message-meta" className={isContinued ? "sr-only" : "text-xs text-slate-700 dark:text-slate-300"}>
+        {meta}
+      </span>
       {badge}
       <p data-testid="message-body" className={`whitespace-pre-wrap break-words rounded-2xl px-3 py-2 text-base ${toneClassName}`}>
         {body}
@@ -171,12 +237,14 @@ interface MessageRowProps {
   badge?: ReactNode;
   /** Under the bubble: the delivery state, a seen marker. */
   children?: ReactNode;
+  isContinued?: boolean;
 }
 
 /** A confirmed USER or NOTE message: "You" or the sender's name, the time, then the bubble. */
-export function MessageRow({ message, isMine, isOnRight, toneClassName, badge, children }: MessageRowProps) {
+export function MessageRow({ message, isMine, isOnRight, toneClassName, badge, children, isContinued }: MessageRowProps) {
   return (
     <Row
+      isContinued={isContinued}
       attributes={{ "data-mine": isMine ? "true" : "false", "data-kind": message.kind, "data-sequence": message.sequence, "data-client-id": message.clientId }}
       isOnRight={isOnRight}
       meta={`${isMine ? "You" : message.sender.name} · ${formatTime(message.createdAt)}`}

@@ -29,3 +29,6 @@ export const PREVIEW_LENGTH = 140;
 
 /** A driver can call an emergency off as a false alarm for this long after raising it. */
 export const EMERGENCY_CANCEL_WINDOW_MS = 60_000;
+
+/** The server's Socket.IO heartbeat; a client that hears none for this long plus a grace says "No signal". */
+export const HEARTBEAT_INTERVAL_MS = 10_000;

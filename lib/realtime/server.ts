@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
-import { MAX_FRAME_BYTES } from "../chat/constants";
+import { HEARTBEAT_INTERVAL_MS, MAX_FRAME_BYTES } from "../chat/constants";
 import { logger } from "../logger";
 import { Broadcaster, type RealtimeIo } from "./broadcaster";
 import { JsonGateway, JSON_WS_PATH } from "./json-gateway";
@@ -86,6 +86,10 @@ export interface RealtimeServer {
 export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOptions): RealtimeServer {
   const io: RealtimeIo = new Server(httpServer, {
     maxHttpBufferSize: MAX_FRAME_BYTES,
+    // A heartbeat every 10 s (default 25 s): phones watch for it to say "No signal" honestly, and a
+    // dead connection is dropped after 15 s instead of 45 s.
+    pingInterval: HEARTBEAT_INTERVAL_MS,
+    pingTimeout: 5000,
     // Other upgrades (the JSON WebSocket, Next's dev reload) belong to other handlers: don't end them.
     destroyUpgrade: false,
     cors: options.allowedOrigins.length > 0 ? { origin: [...options.allowedOrigins], credentials: true } : undefined,

@@ -1,0 +1,65 @@
+"use client";
+
+import { useState } from "react";
+import { signOut } from "next-auth/react";
+import { useChatStore } from "@/components/realtime/chat-provider";
+import { useConfirm } from "@/components/ui/confirm-dialog";
+import { ThemeToggle } from "@/components/ui/theme-toggle";
+
+/**
+ * The field app's menu: theme and sign-out. Signing out on a phone handed to the next driver warns
+ * about unsent messages, then forgets this user's outbox, reading copy and cached pages on the device.
+ */
+export function FieldMenu() {
+  const store = useChatStore();
+  const [isOpen, setIsOpen] = useState(false);
+  const [dialog, confirm] = useConfirm();
+
+  async function onSignOut() {
+    const unsent = store.getState().countUnsent();
+    if (unsent > 0) {
+      const ok = await confirm({
+        title: `${unsent} message${unsent === 1 ? "" : "s"} not sent yet — sign out anyway?`,
+        body: "They are still waiting for signal and will be lost from this phone.",
+        confirmLabel: "Sign out anyway",
+        tone: "danger",
+      });
+      if (!ok) return;
+    }
+    await store.getState().clearDevice();
+    if ("caches" in window) {
+      const names = await caches.keys().catch(() => [] as string[]);
+      await Promise.all(names.map((name) => caches.delete(name).catch(() => false)));
+    }
+    await signOut({ callbackUrl: "/signin" });
+  }
+
+  return (
+    <div className="relative shrink-0">
+      <button
+        type="button"
+        data-testid="field-menu"
+        aria-expanded={isOpen}
+        aria-haspopup="true"
+        onClick={() => setIsOpen((open) => !open)}
+        className="min-h-11 min-w-11 rounded-lg px-2 text-sm font-semibold text-white hover:bg-teal-900"
+      >
+        Menu
+      </button>
+      {isOpen ? (
+        <div className="absolute right-0 top-full z-20 mt-1 flex w-56 flex-col gap-2 rounded-lg border border-slate-300 bg-white p-2 text-slate-900 shadow-lg dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100">
+          <ThemeToggle className="h-11" />
+          <button
+            type="button"
+            data-testid="sign-out"
+            onClick={() => void onSignOut()}
+            className="min-h-11 rounded-lg border border-slate-400 px-3 text-left font-semibold hover:bg-slate-100 dark:hover:bg-slate-800"
+          >
+            Sign out
+          </button>
+        </div>
+      ) : null}
+      {dialog}
+    </div>
+  );
+}
