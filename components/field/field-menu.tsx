@@ -16,6 +16,7 @@ export function FieldMenu() {
   const [dialog, confirm] = useConfirm();
 
   async function onSignOut() {
+    setIsOpen(false);
     const unsent = store.getState().countUnsent();
     if (unsent > 0) {
       const ok = await confirm({

@@ -187,8 +187,11 @@ function lastKnownSequence(messages: readonly MessageView[] | undefined): number
 function mergeConversation(current: ConversationView | undefined, incoming: ConversationView, isOwnView: boolean): ConversationView {
   if (!current) return isOwnView ? incoming : { ...incoming, unreadCount: 0, lastReadSequence: 0 };
   const newer = incoming.lastSequence >= current.lastSequence;
+  // A view computed before the one we hold (an escalation push overtaken by the resolve) must not bring
+  // back an old status; its counters still merge forward.
+  const isStale = incoming.updatedAt < current.updatedAt;
   return {
-    ...incoming,
+    ...(isStale ? current : incoming),
     lastSequence: Math.max(current.lastSequence, incoming.lastSequence),
     lastMessage: newer ? incoming.lastMessage : current.lastMessage,
     lastMessageAt: newer ? incoming.lastMessageAt : current.lastMessageAt,

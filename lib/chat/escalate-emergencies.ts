@@ -18,7 +18,7 @@ export async function escalateOverdueEmergencies(afterSeconds: number, now = new
   });
   const escalated: ConversationView[] = [];
   for (const { id } of candidates) {
-    const claimed = await db.conversation.updateMany({ where: { id, emergencyAckAt: null, emergencyEscalatedAt: null }, data: { emergencyEscalatedAt: now } });
+    const claimed = await db.conversation.updateMany({ where: { id, emergencyAckAt: null, emergencyEscalatedAt: null, status: { not: "RESOLVED" } }, data: { emergencyEscalatedAt: now } });
     if (claimed.count !== 1) continue;
     await recordAudit({ action: "emergency.escalated", subject: id, detail: { afterSeconds } });
     escalated.push(await getConversationView({ id: "escalation", name: "", email: "", role: "CONTROL_STAFF" }, id));

@@ -88,6 +88,8 @@ export interface ConversationView {
   escalatedAt: string | null;
   /** When the driver called this emergency off as a false alarm (it is resolved then too). */
   emergencyCancelledAt: string | null;
+  /** When the conversation row last changed: a client keeps the newer of two views (pushes can overtake). */
+  updatedAt: string;
   lastSequence: number;
   lastMessageAt: string;
   createdAt: string;

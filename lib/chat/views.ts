@@ -80,6 +80,7 @@ export function toConversationView(row: ConversationRow, viewer: AuthUser, hidde
     emergencyAck: row.emergencyAckBy && row.emergencyAckAt ? { by: row.emergencyAckBy, at: row.emergencyAckAt.toISOString() } : null,
     escalatedAt: row.emergencyEscalatedAt?.toISOString() ?? null,
     emergencyCancelledAt: row.emergencyCancelledAt?.toISOString() ?? null,
+    updatedAt: row.updatedAt.toISOString(),
     lastSequence: row.lastSequence,
     lastMessageAt: row.lastMessageAt.toISOString(),
     createdAt: row.createdAt.toISOString(),

@@ -64,3 +64,20 @@ export const test = base.extend<{ openAs: (options: OpenAsOptions) => Promise<Pa
 });
 
 export { expect };
+
+/** Presses and holds a hold-to-confirm control for `ms` (a full hold is 1.5 s), then lets go. */
+export async function pressAndHold(page: Page, testId: string, ms = 1900): Promise<void> {
+  const box = await page.getByTestId(testId).boundingBox();
+  if (!box) throw new Error(`${testId} is not on screen`);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.waitForTimeout(ms);
+  await page.mouse.up();
+}
+
+/** The driver's SOS: open it and complete the hold. Resolves once the alarm's status is on screen. */
+export async function raiseEmergency(page: Page): Promise<void> {
+  await page.getByTestId("emergency-button").first().click();
+  await pressAndHold(page, "emergency-hold");
+  await expect(page.getByTestId("emergency-status-text")).toHaveText(/^Alarm sent — control notified \d\d:\d\d$/);
+}

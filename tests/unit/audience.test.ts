@@ -33,6 +33,7 @@ function conversation(category: Category): ConversationView {
     emergencyAck: null,
     escalatedAt: null,
     emergencyCancelledAt: null,
+    updatedAt: at,
     lastSequence: 1,
     lastMessageAt: at,
     createdAt: at,

@@ -1,4 +1,4 @@
-import { expect, test, recordDialogs, DEMO } from "../fixtures";
+import { expect, test, recordDialogs, raiseEmergency, DEMO } from "../fixtures";
 import type { Page } from "@playwright/test";
 
 const XSS_BODY = "<img src=x onerror=alert(1)>";
@@ -89,21 +89,19 @@ test("driver and control chat in real time", async ({ openAs }) => {
   await test.step("control takes, resolves and reopens; the driver sees each status", async () => {
     await control.getByTestId("take").click();
     await expect(control.getByTestId("workspace-status")).toHaveText("In progress");
-    await expect(driver.getByTestId("conversation-status")).toHaveText("In progress");
-    await expect(driver.getByTestId("conversation-view")).toContainText(`Handled by ${DEMO.control.name}`);
+    await expect(driver.getByTestId("conversation-status")).toHaveAttribute("data-status", "ASSIGNED");
+    await expect(driver.getByTestId("conversation-status")).toContainText(`Taken by ${DEMO.control.name}`);
     await control.getByTestId("resolve").click();
-    await expect(driver.getByTestId("conversation-status")).toHaveText("Resolved");
+    await expect(driver.getByTestId("conversation-status")).toHaveAttribute("data-status", "RESOLVED");
+    await expect(driver.getByTestId("start-new-request")).toBeVisible();
+    await expect(driver.getByTestId("composer-input")).toHaveCount(0);
     await control.getByTestId("reopen").click();
-    await expect(driver.getByTestId("conversation-status")).toHaveText("In progress");
+    await expect(driver.getByTestId("conversation-status")).toHaveAttribute("data-status", "ASSIGNED");
     await expect(control.getByTestId("system-message").filter({ hasText: `${DEMO.control.name} reopened this conversation.` })).toHaveCount(1);
   });
 
-  await test.step("the driver's emergency needs two confirmations and waits for control", async () => {
-    await driver.getByTestId("emergency-button").click();
-    await driver.getByTestId("emergency-confirm-1").click();
-    await expect(driver.getByTestId("emergency-status")).toHaveCount(0);
-    await driver.getByTestId("emergency-confirm-2").click();
-    await expect(driver.getByTestId("emergency-status")).toHaveText("Emergency sent — waiting for control");
+  await test.step("the driver's emergency needs a completed hold and waits for control", async () => {
+    await raiseEmergency(driver);
   });
 
   await test.step("control acknowledges; the driver sees who did and when", async () => {
@@ -113,7 +111,7 @@ test("driver and control chat in real time", async ({ openAs }) => {
     await first.click();
     await control.getByTestId("acknowledge-emergency").click();
     await expect(control.getByTestId("emergency-ack")).toContainText(`Emergency acknowledged by ${DEMO.control.name}`);
-    await expect(driver.getByTestId("emergency-status")).toHaveText(new RegExp(`^Acknowledged by ${DEMO.control.name} at \\d`));
+    await expect(driver.getByTestId("emergency-status-text")).toHaveText(new RegExp(`^Acknowledged by ${DEMO.control.name} \\d\\d:\\d\\d$`));
   });
 
   expect(driverDialogs).toEqual([]);

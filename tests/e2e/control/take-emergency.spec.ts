@@ -1,14 +1,12 @@
 import { test, expect, DEMO, STAFF_B, call, apiAs, createConversationAs, queueItem, sounds } from "./control-fixtures";
+import { raiseEmergency } from "../fixtures";
 import type { Page } from "@playwright/test";
 
 // Several browser contexts per test, and server-side timers (reminders, escalation).
 test.describe.configure({ timeout: 120_000 });
 
 async function triggerEmergency(driver: Page): Promise<void> {
-  await driver.getByTestId("emergency-button").click();
-  await driver.getByTestId("emergency-confirm-1").click();
-  await driver.getByTestId("emergency-confirm-2").click();
-  await expect(driver.getByTestId("emergency-status")).toHaveText("Emergency sent — waiting for control");
+  await raiseEmergency(driver);
 }
 
 test("take: A takes and B sees it taken by A; when both take at once exactly one wins", async ({ admin, open, baseURL }) => {
@@ -89,7 +87,7 @@ test("emergency: the alarm runs on A and B until A acknowledges; the driver sees
   await a.getByTestId("alarm-acknowledge").click();
   await expect(a.getByTestId("emergency-alarm")).toHaveCount(0);
   await expect(b.getByTestId("emergency-alarm")).toHaveCount(0);
-  await expect(driver.getByTestId("emergency-status")).toHaveText(new RegExp(`^Acknowledged by ${DEMO.control.name} at \\d`));
+  await expect(driver.getByTestId("emergency-status-text")).toHaveText(new RegExp(`^Acknowledged by ${DEMO.control.name} \\d\\d:\\d\\d$`));
 
   await test.step("the acknowledgement shows in the conversation on B", async () => {
     await b.getByTestId("queue-item").filter({ hasText: DEMO.driver.name }).first().click();

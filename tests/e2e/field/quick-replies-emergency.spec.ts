@@ -1,5 +1,6 @@
 import { QUICK_REPLIES } from "../../../components/field/quick-replies";
 import { contactSupport, expect, messageWithBody, test, uniqueTitle, DEMO } from "./field-fixtures";
+import { raiseEmergency } from "../fixtures";
 
 test("a quick reply sends in one tap", async ({ driver, controller }) => {
   const id = await contactSupport(driver, { title: uniqueTitle("Quick"), body: "Starting my shift" });
@@ -13,17 +14,14 @@ test("a quick reply sends in one tap", async ({ driver, controller }) => {
   await expect.poll(() => controller.messagesIn(id).map((m) => m.body)).toEqual(["Starting my shift", "Bus full"]);
 });
 
-test("the emergency control needs its confirmation, then shows waiting and the acknowledgement", async ({ driver, controller }) => {
+test("the emergency control needs a completed hold, then shows sent and the acknowledgement", async ({ driver, controller }) => {
   const emergencies = () => controller.conversations.filter((c) => c.category === "EMERGENCY" && c.creator.name === DEMO.driver.name);
   const before = emergencies().length;
 
   await test.step("one tap and a cancel send nothing", async () => {
     await driver.getByTestId("emergency-button").click();
-    await expect(driver.getByRole("alertdialog")).toContainText("Send an emergency alert to control?");
-    await driver.getByTestId("emergency-cancel").click();
-    await driver.getByTestId("emergency-button").click();
-    await driver.getByTestId("emergency-confirm-1").click();
-    await expect(driver.getByRole("alertdialog")).toContainText("Are you sure?");
+    await expect(driver.getByRole("alertdialog")).toContainText("Send an emergency alarm to control?");
+    await driver.getByTestId("emergency-hold").click();
     await driver.getByTestId("emergency-cancel").click();
     await expect(driver.getByTestId("emergency-status")).toHaveCount(0);
     // A round trip on the same socket: had anything been created, control would have heard it first.
@@ -31,17 +29,14 @@ test("the emergency control needs its confirmation, then shows waiting and the a
     expect(emergencies().length).toBe(before);
   });
 
-  await test.step("confirmed twice: it goes out and the driver sees the waiting state", async () => {
-    await driver.getByTestId("emergency-button").click();
-    await driver.getByTestId("emergency-confirm-1").click();
-    await driver.getByTestId("emergency-confirm-2").click();
-    await expect(driver.getByTestId("emergency-status")).toHaveText("Emergency sent — waiting for control");
+  await test.step("a completed hold: it goes out and the driver sees it sent", async () => {
+    await raiseEmergency(driver);
     await expect.poll(() => emergencies().length).toBe(before + 1);
   });
 
   await test.step("control acknowledges: the driver sees who and when", async () => {
     const emergency = emergencies().at(-1);
     await controller.call(controller.socket, "emergency:acknowledge", { conversationId: emergency?.id ?? "" });
-    await expect(driver.getByTestId("emergency-status")).toHaveText(new RegExp(`^Acknowledged by ${DEMO.control.name} at \\d`));
+    await expect(driver.getByTestId("emergency-status-text")).toHaveText(new RegExp(`^Acknowledged by ${DEMO.control.name} \\d\\d:\\d\\d$`));
   });
 });

@@ -1,0 +1,82 @@
+import { DEMO, expect, pressAndHold, raiseEmergency, test } from "../fixtures";
+import type { Page } from "@playwright/test";
+
+// One emergency path: every way to raise an alarm needs a completed press-and-hold; a tap never does.
+// A false alarm called off by the driver clears the alarm on a controller's dashboard in another browser.
+
+const PHONE = { width: 390, height: 844 };
+
+function conversationIdOf(page: Page): string {
+  return new URL(page.url()).searchParams.get("c") ?? "";
+}
+
+/** How many emergencies the dashboard's alarm counts (the strip shows three lines, then "+N more"). */
+async function alarmCount(control: Page): Promise<number> {
+  const alarm = control.getByTestId("emergency-alarm");
+  if ((await alarm.count()) === 0) return 0;
+  const label = (await alarm.getAttribute("aria-label")) ?? "";
+  return Number(/^(\d+) emergenc/.exec(label)?.[1] ?? "NaN");
+}
+
+test("Emergency in the form plus a tap on Send raises nothing; a completed hold does; a false-alarm cancel clears it on the dashboard", async ({ openAs }) => {
+  const control = await openAs({ email: DEMO.control.email, path: "/control", viewport: { width: 1280, height: 720 } });
+  const driver = await openAs({ email: DEMO.driver.email, path: "/field", viewport: PHONE });
+  const alarmsBefore = await alarmCount(control);
+
+  await test.step("the form: Emergency chosen, Enter and taps on the hold control send nothing", async () => {
+    await driver.getByTestId("contact-support").click();
+    await driver.getByTestId("category-emergency").check();
+    await expect(driver.getByTestId("contact-submit")).toHaveCount(0);
+    await driver.getByTestId("contact-body").fill("Smoke from the engine bay");
+    await driver.getByTestId("contact-title").press("Enter");
+    await driver.getByTestId("contact-emergency-hold").click();
+    await driver.getByTestId("contact-emergency-hold").tap().catch(() => undefined);
+    await pressAndHold(driver, "contact-emergency-hold", 600);
+    await expect(driver.getByTestId("contact-support-form")).toBeVisible();
+    await expect(driver.getByTestId("emergency-status")).toHaveCount(0);
+    // The dashboard would show a new alarm line within a second or two had anything gone out.
+    await driver.waitForTimeout(1500);
+    expect(await alarmCount(control)).toBe(alarmsBefore);
+  });
+
+  await test.step("the SOS button: a tap opens the confirmation, Cancel closes it, nothing is sent", async () => {
+    await driver.getByRole("button", { name: "Cancel" }).click();
+    await driver.getByTestId("emergency-button").click();
+    await expect(driver.getByRole("alertdialog")).toContainText("Send an emergency alarm to control?");
+    await driver.getByTestId("emergency-hold").click();
+    await driver.getByTestId("emergency-cancel").click();
+    await expect(driver.getByTestId("emergency-confirm")).toHaveCount(0);
+    expect(await alarmCount(control)).toBe(alarmsBefore);
+  });
+
+  let id = "";
+  await test.step("a completed hold raises the alarm; control hears it", async () => {
+    await driver.getByTestId("contact-support").click();
+    await driver.getByTestId("category-emergency").check();
+    await driver.getByTestId("contact-body").fill("Passenger collapsed at Elm St");
+    await pressAndHold(driver, "contact-emergency-hold");
+    await expect(driver.getByTestId("emergency-status-text")).toHaveText(/^Alarm sent — control notified \d\d:\d\d$/);
+    id = conversationIdOf(driver);
+    expect(id).not.toBe("");
+    await expect.poll(() => alarmCount(control)).toBe(alarmsBefore + 1);
+    await expect(driver.getByTestId("false-alarm")).toBeVisible();
+  });
+
+  await test.step("False alarm — cancel: the dashboard's alarm clears, the thread and the driver say so", async () => {
+    await driver.getByTestId("false-alarm").click();
+    await expect(driver.getByTestId("emergency-status-text")).toHaveText(/^Alarm cancelled — false alarm \d\d:\d\d$/);
+    await expect(driver.getByTestId("false-alarm")).toHaveCount(0);
+    await expect(driver.getByTestId("system-message").filter({ hasText: `False alarm: ${DEMO.driver.name} cancelled this emergency.` })).toHaveCount(1);
+    await expect(driver.getByTestId("start-new-request")).toBeVisible();
+    await expect.poll(() => alarmCount(control)).toBe(alarmsBefore);
+  });
+
+  await test.step("the SOS in a conversation raises a second alarm through the same hold", async () => {
+    await raiseEmergency(driver);
+    const second = conversationIdOf(driver);
+    expect(second).not.toBe(id);
+    await expect.poll(() => alarmCount(control)).toBe(alarmsBefore + 1);
+    await driver.getByTestId("false-alarm").click();
+    await expect.poll(() => alarmCount(control)).toBe(alarmsBefore);
+  });
+});
