@@ -35,10 +35,11 @@ export function useOfflineReading(store: ChatStore): void {
       .catch(() => undefined);
 
     const unsubscribe = store.subscribe((state, previous) => {
-      if (state.conversations === previous.conversations && state.messages === previous.messages) return;
+      if (state.isSigningOut || (state.conversations === previous.conversations && state.messages === previous.messages)) return;
       clearTimeout(timer);
       timer = setTimeout(() => {
         const current = store.getState();
+        if (current.isSigningOut) return;
         const messages = Object.fromEntries(Object.entries(current.messages).map(([id, list]) => [id, list.slice(-KEPT_PER_CONVERSATION)]));
         outbox.saveSnapshot({ conversations: current.conversations, messages }).catch(() => undefined);
       }, SAVE_DELAY_MS);

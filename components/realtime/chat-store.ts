@@ -101,6 +101,8 @@ export interface ChatState {
   presence: Record<string, PresenceUser>;
   /** Control: emergencies the server escalated (id → when we heard it). */
   escalated: Record<string, string>;
+  /** Sign-out has begun: nothing more is kept on the device. */
+  isSigningOut: boolean;
 
   attachSocket(socket: ChatSocket | null): void;
   setConnection(state: ConnectionState, error?: string | null): void;
@@ -552,6 +554,7 @@ export function createChatStore(me: AuthUser): ChatStore {
       settings: null,
       presence: {},
       escalated: {},
+      isSigningOut: false,
 
       attachSocket(next) {
         socket = next;
@@ -869,7 +872,7 @@ export function createChatStore(me: AuthUser): ChatStore {
       },
 
       async clearDevice() {
-        set({ pending: {}, pendingConversations: [] });
+        set({ pending: {}, pendingConversations: [], isSigningOut: true });
         await outbox?.clear().catch(() => undefined);
       },
 

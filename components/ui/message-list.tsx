@@ -158,7 +158,7 @@ export function MessageList({ messages, pending, hasOlder, onLoadOlder, onRetry,
           return (
             <Fragment key={message.id}>
               {isNewDay ? (
-                <li data-testid="date-separator" role="separator" className="my-1 self-center rounded-full px-3 py-0.5 text-xs font-semibold text-slate-700 dark:text-slate-300">
+                <li data-testid="date-separator" className="my-1 self-center rounded-full px-3 py-0.5 text-xs font-semibold text-slate-700 dark:text-slate-300">
                   {dayLabel(message.createdAt)}
                 </li>
               ) : null}

@@ -14,7 +14,7 @@ test("after a connection loss the driver's queued message goes out and missed re
   await expect(control.getByTestId("workspace-title")).toHaveText(title);
 
   await driverContext.setOffline(true);
-  await expect(driver.getByTestId("connection-state")).toHaveAttribute("data-state", "reconnecting");
+  await expect(driver.getByTestId("connection-state")).toHaveAttribute("data-state", "no-signal");
   await driver.getByTestId("composer-input").fill("Sent while offline");
   await driver.getByTestId("composer-send").click();
   const queued = driver.getByTestId("message").filter({ hasText: "Sent while offline" });

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
-import { recordDialogs } from "../fixtures";
+import { expectOnline, raiseEmergency, recordDialogs } from "../fixtures";
 import { contactSupport, expect, messageWithBody, openDriver, test, uniqueTitle } from "./field-fixtures";
 
 const XSS_BODY = "<img src=x onerror=alert(1)>";
@@ -28,7 +28,7 @@ test("markup in a message renders as text on the driver's side", async ({ driver
 
 for (const colorScheme of ["light", "dark"] as const) {
   test(`axe finds no serious or critical violations on the field screens (${colorScheme})`, async ({ browser }) => {
-    // Five full-page scans: longer than the default test budget, not a timing assertion.
+    // Eight full-page scans: longer than the default test budget, not a timing assertion.
     test.slow();
     const { context, page } = await openDriver(browser, { colorScheme });
     try {
@@ -49,6 +49,16 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expect(messageWithBody(page, "Queued while offline").getByTestId("message-state")).toHaveText("waiting to send");
       await expectNoSeriousViolations(page, "conversation (offline, with a queued message)");
       await context.setOffline(false);
+      await expectOnline(page);
+
+      await raiseEmergency(page);
+      await expectNoSeriousViolations(page, "emergency status (sent, false-alarm cancel)");
+      await page.getByTestId("false-alarm").click();
+      await expect(page.getByTestId("start-new-request")).toBeVisible();
+      await expectNoSeriousViolations(page, "resolved conversation (cancelled alarm)");
+
+      await page.goto("/deactivated");
+      await expectNoSeriousViolations(page, "deactivated account page");
 
       await page.goto("/offline");
       await expectNoSeriousViolations(page, "offline page");
