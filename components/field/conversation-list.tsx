@@ -4,11 +4,13 @@ import { useMemo } from "react";
 import { useChat } from "@/components/realtime/chat-provider";
 import { CATEGORY_LABELS, formatTime, sortByActivity } from "@/components/realtime/selectors";
 import { fieldStatusLabel } from "./field-status";
+import { CallControlLink, useControlPhone } from "./emergency-status";
 
 export function ConversationList({ onOpen }: { onOpen(conversationId: string): void }) {
   const conversations = useChat((s) => s.conversations);
   const waiting = useChat((s) => s.pendingConversations);
   const retryConversation = useChat((s) => s.retryConversation);
+  const phone = useControlPhone();
   const sorted = useMemo(() => sortByActivity(Object.values(conversations)), [conversations]);
 
   if (sorted.length === 0 && waiting.length === 0) {
@@ -26,6 +28,12 @@ export function ConversationList({ onOpen }: { onOpen(conversationId: string): v
           <span data-testid="pending-conversation-state" className="text-xs font-medium text-slate-700 dark:text-slate-300">
             {p.status === "failed" ? `not sent — ${p.error ?? "refused"}` : "waiting to send"}
           </span>
+          {p.category === "EMERGENCY" ? (
+            <p role="alert" data-testid="alarm-not-sent" className="flex flex-col gap-2 rounded-lg bg-red-100 p-2 text-sm font-semibold text-red-950 dark:bg-red-950 dark:text-red-100">
+              Alarm not sent yet — it goes out first when signal returns.
+              {phone ? <CallControlLink phone={phone} isProminent /> : null}
+            </p>
+          ) : null}
           {p.status === "failed" ? (
             <button type="button" onClick={() => retryConversation(p.clientId)} className="min-h-11 self-start rounded-lg px-3 text-sm font-semibold text-teal-800 underline dark:text-teal-200">
               Retry

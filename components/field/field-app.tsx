@@ -92,6 +92,7 @@ function FieldScreen() {
       <header className="flex min-h-12 items-center gap-2 bg-teal-800 px-3 text-white">
         <h1 className="shrink-0 text-lg font-bold">Field support</h1>
         <p data-testid="signed-in-as" className="min-w-0 flex-1 truncate text-right text-sm">
+          <span className="sr-only">Signed in as </span>
           {me.name}
         </p>
         {connection === "online" ? <span aria-hidden="true" title="Online" className="size-2.5 shrink-0 rounded-full bg-emerald-300" /> : null}

@@ -25,6 +25,8 @@ async function main(): Promise<void> {
     // Short enough for the control specs to see an escalation and a repeated reminder.
     EMERGENCY_ESCALATION_SECONDS: process.env.EMERGENCY_ESCALATION_SECONDS ?? "3",
     UNCLAIMED_REMINDER_SECONDS: process.env.UNCLAIMED_REMINDER_SECONDS ?? "5",
+    // The field app's "Call control" link.
+    CONTROL_PHONE: "+44 20 7946 0000",
   };
   delete env.NEXTAUTH_URL;
   delete env.REDIS_URL;

@@ -60,6 +60,8 @@ test("Emergency in the form plus a tap on Send raises nothing; a completed hold 
     expect(id).not.toBe("");
     await expect.poll(() => alarmCount(control)).toBe(alarmsBefore + 1);
     await expect(driver.getByTestId("false-alarm")).toBeVisible();
+    await expect(driver.getByTestId("call-control")).toHaveAttribute("href", "tel:+442079460000");
+    await expect(driver.getByTestId("call-control")).toHaveAttribute("data-prominent", "false");
   });
 
   await test.step("False alarm — cancel: the dashboard's alarm clears, the thread and the driver say so", async () => {
@@ -76,6 +78,22 @@ test("Emergency in the form plus a tap on Send raises nothing; a completed hold 
     const second = conversationIdOf(driver);
     expect(second).not.toBe(id);
     await expect.poll(() => alarmCount(control)).toBe(alarmsBefore + 1);
+    await driver.getByTestId("false-alarm").click();
+    await expect.poll(() => alarmCount(control)).toBe(alarmsBefore);
+  });
+
+  await test.step("without signal the alarm waits on the phone, Call control is offered at once, and it goes out on reconnection", async () => {
+    await driver.getByTestId("back-to-list").click();
+    await driver.context().setOffline(true);
+    await expect(driver.getByTestId("connection-state")).toHaveAttribute("data-state", "no-signal");
+    await driver.getByTestId("emergency-button").click();
+    await pressAndHold(driver, "emergency-hold");
+    await expect(driver.getByTestId("alarm-not-sent")).toBeVisible();
+    await expect(driver.getByTestId("alarm-not-sent").getByTestId("call-control")).toHaveAttribute("href", "tel:+442079460000");
+    await driver.context().setOffline(false);
+    await expect.poll(() => alarmCount(control)).toBe(alarmsBefore + 1);
+    await expect(driver.getByTestId("alarm-not-sent")).toHaveCount(0);
+    await driver.getByTestId("conversation-item").and(driver.locator('[data-category="EMERGENCY"]')).first().click();
     await driver.getByTestId("false-alarm").click();
     await expect.poll(() => alarmCount(control)).toBe(alarmsBefore);
   });

@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Page } from "@playwright/test";
 import { connectSocketIo, call, record, type ChatSocket } from "../../helpers/clients";
 import type { ConversationView, MessageView } from "../../../lib/chat/types";
-import { DEMO, DEMO_PASSWORD, expect, expectOnline, signInThroughApi, test as base } from "../fixtures";
+import { DEMO, DEMO_PASSWORD, expect, expectOnline, pressAndHold, signInThroughApi, test as base } from "../fixtures";
 
 /** The smallest phone the issue targets. */
 export const PHONE = { width: 360, height: 640 };
@@ -78,7 +78,9 @@ export async function contactSupport(page: Page, input: { category?: "general" |
   if (input.category) await page.getByTestId(`category-${input.category}`).check();
   await page.getByTestId("contact-title").fill(input.title);
   await page.getByTestId("contact-body").fill(input.body);
-  await page.getByTestId("contact-submit").click();
+  // An emergency goes out only through the hold; everything else through Send.
+  if (input.category === "emergency") await pressAndHold(page, "contact-emergency-hold");
+  else await page.getByTestId("contact-submit").click();
   await expect(page.getByTestId("conversation-view")).toBeVisible();
   await expect(page).toHaveURL(/\/field\?c=/);
   const id = new URL(page.url()).searchParams.get("c");
