@@ -1,11 +1,10 @@
 "use client";
 
 import { useMemo } from "react";
-import { signOut } from "next-auth/react";
 import { useChat } from "@/components/realtime/chat-provider";
 import type { ConnectionState } from "@/components/realtime/chat-store";
 import { ThemeToggle } from "@/components/ui/theme-toggle";
-import { useConfirm } from "@/components/ui/confirm-dialog";
+import { useSignOut } from "@/components/ui/use-sign-out";
 import { isControlRole } from "@/lib/chat/types";
 import { ROLE_LABELS } from "./queue-model";
 
@@ -32,21 +31,7 @@ const CONNECTION_DOT: Record<ConnectionState, string> = {
 export function DashboardHeader({ onHelp }: { onHelp(): void }) {
   const me = useChat((s) => s.me);
   const connection = useChat((s) => s.connection);
-  const unsent = useChat((s) => Object.values(s.pending).reduce((n, list) => n + list.length, 0));
-  const [dialog, confirm] = useConfirm();
-
-  async function onSignOut() {
-    if (unsent > 0) {
-      const ok = await confirm({
-        title: `${unsent} message${unsent === 1 ? "" : "s"} not sent yet — sign out anyway?`,
-        body: "They are still waiting for the connection and will be lost on this device.",
-        confirmLabel: "Sign out anyway",
-        tone: "danger",
-      });
-      if (!ok) return;
-    }
-    await signOut({ callbackUrl: "/signin" });
-  }
+  const [dialog, onSignOut] = useSignOut();
 
   return (
     <header className="flex h-11 shrink-0 items-center gap-3 overflow-hidden whitespace-nowrap bg-teal-900 px-3 text-white">

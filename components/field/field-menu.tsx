@@ -1,38 +1,17 @@
 "use client";
 
 import { useState } from "react";
-import { signOut } from "next-auth/react";
-import { useChatStore } from "@/components/realtime/chat-provider";
-import { useConfirm } from "@/components/ui/confirm-dialog";
+import { useSignOut } from "@/components/ui/use-sign-out";
 import { ThemeToggle } from "@/components/ui/theme-toggle";
 
-/**
- * The field app's menu: theme and sign-out. Signing out on a phone handed to the next driver warns
- * about unsent messages, then forgets this user's outbox, reading copy and cached pages on the device.
- */
+/** The field app's menu: theme and sign-out (useSignOut: warns about unsent messages, clears the device). */
 export function FieldMenu() {
-  const store = useChatStore();
   const [isOpen, setIsOpen] = useState(false);
-  const [dialog, confirm] = useConfirm();
+  const [dialog, signOut] = useSignOut();
 
   async function onSignOut() {
     setIsOpen(false);
-    const unsent = store.getState().countUnsent();
-    if (unsent > 0) {
-      const ok = await confirm({
-        title: `${unsent} message${unsent === 1 ? "" : "s"} not sent yet — sign out anyway?`,
-        body: "They are still waiting for signal and will be lost from this phone.",
-        confirmLabel: "Sign out anyway",
-        tone: "danger",
-      });
-      if (!ok) return;
-    }
-    await store.getState().clearDevice();
-    if ("caches" in window) {
-      const names = await caches.keys().catch(() => [] as string[]);
-      await Promise.all(names.map((name) => caches.delete(name).catch(() => false)));
-    }
-    await signOut({ callbackUrl: "/signin" });
+    await signOut();
   }
 
   return (

@@ -316,6 +316,12 @@ export function createChatStore(me: AuthUser): ChatStore {
       }
     }
 
+    /** After a gap in the connection: every conversation whose history was fetched is brought up to date. */
+    async function catchUpOpened(): Promise<void> {
+      const loaded = Object.keys(get().historyLoaded).filter((id) => get().historyLoaded[id]);
+      await Promise.all(loaded.map((id) => catchUp(id)));
+    }
+
     async function loadHistory(conversationId: string): Promise<void> {
       const page = await request("message:list", { conversationId, limit: HISTORY_PAGE_DEFAULT });
       storeMessages(conversationId, page.messages);
@@ -601,8 +607,7 @@ export function createChatStore(me: AuthUser): ChatStore {
             if (active && !next[active] && state.conversations[active]) next[active] = state.conversations[active];
             return { conversations: next };
           });
-          const loaded = Object.keys(get().historyLoaded).filter((id) => get().historyLoaded[id]);
-          await Promise.all(loaded.map((id) => catchUp(id)));
+          await catchUpOpened();
           markReadIfVisible();
         } catch (error) {
           set({ lastError: messageOf(error) });
@@ -862,8 +867,7 @@ export function createChatStore(me: AuthUser): ChatStore {
         if (!socket?.connected) return;
         get().setConnection("online");
         flushPending();
-        const loaded = Object.keys(get().historyLoaded).filter((id) => get().historyLoaded[id]);
-        for (const id of loaded) catchUp(id).catch(() => undefined);
+        catchUpOpened().catch(() => undefined);
       },
 
       countUnsent() {

@@ -76,3 +76,9 @@ export async function listActiveConversations(viewer: AuthUser, input: unknown =
   const hasMore = rows.length > limit;
   return { conversations: await toConversationViews(hasMore ? rows.slice(0, limit) : rows, viewer), hasMore };
 }
+
+/** The ids of a field user's open or assigned conversations (to refresh control's views of them). */
+export async function findOpenConversationIds(creatorId: string): Promise<string[]> {
+  const rows = await getDb().conversation.findMany({ where: { creatorId, status: { in: ["OPEN", "ASSIGNED"] } }, select: { id: true } });
+  return rows.map((row) => row.id);
+}

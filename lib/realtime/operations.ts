@@ -3,7 +3,7 @@ import { findAccessibleConversation } from "../chat/access";
 import { createConversation } from "../chat/create-conversation";
 import { sendMessage } from "../chat/send-message";
 import { listMessages } from "../chat/list-messages";
-import { listActiveConversations } from "../chat/list-conversations";
+import { findOpenConversationIds, listActiveConversations } from "../chat/list-conversations";
 import { markRead } from "../chat/mark-read";
 import { getConversationView } from "../chat/get-conversation";
 import { getMonitoredRooms, joinSupportRoom, leaveSupportRoom } from "../chat/support-rooms";
@@ -114,7 +114,7 @@ export const operations: OperationTable = {
   "conversation:resolve": workflow(resolveConversation),
   "conversation:reopen": workflow(reopenConversation),
   "emergency:acknowledge": workflow(acknowledgeEmergency),
-  "emergency:cancel": workflow((user, input) => cancelEmergency(user, input)),
+  "emergency:cancel": workflow(cancelEmergency),
 
   "message:send": async (ctx, input) => {
     const sent = await sendMessage(ctx.user, input);
@@ -189,10 +189,8 @@ export const operations: OperationTable = {
   "profile:update": async (ctx, input) => {
     const user = await updateFieldContext(ctx.user, input);
     // Control's conversation headers show the driver's vehicle, route and shift start: keep them live.
-    const { conversations } = await listActiveConversations(ctx.user, { status: "open" });
-    for (const conversation of conversations) {
-      if (conversation.status === "RESOLVED") continue;
-      ctx.broadcaster.publish(conversationUpdateForControl(await getConversationView({ ...ctx.user, role: "CONTROL_STAFF" }, conversation.id)));
+    for (const id of await findOpenConversationIds(ctx.user.id)) {
+      ctx.broadcaster.publish(conversationUpdateForControl(await getConversationView({ ...ctx.user, role: "CONTROL_STAFF" }, id)));
     }
     return { user };
   },

@@ -124,3 +124,34 @@ test("after sign-out the next person meets the sign-in page, and the last driver
     await context.close();
   }
 });
+
+test("the dashboard's sign-out warns about a reply still in the outbox, and signs out once it is sent", async ({ driver, browser }) => {
+  const title = uniqueTitle("Desk sign-out");
+  await contactSupport(driver, { title, body: "Anyone on the desk?" });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  try {
+    await signInThroughApi(context, DEMO.control.email);
+    const control = await context.newPage();
+    await control.goto("/control");
+    await expectOnline(control);
+    await control.getByTestId("queue-search").fill(title);
+    await control.getByTestId("queue-item").filter({ hasText: title }).first().click();
+    await context.setOffline(true);
+    await expect(control.getByTestId("connection-state")).toHaveAttribute("data-state", "no-signal");
+    await control.getByTestId("composer-input").fill("On it");
+    await control.getByTestId("composer-input").press("Enter");
+    await control.getByTestId("sign-out").click();
+    const dialog = control.getByRole("dialog");
+    await expect(dialog).toContainText("1 message not sent yet — sign out anyway?");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await expect(control).toHaveURL(/\/control/);
+
+    await context.setOffline(false);
+    await expectOnline(control);
+    await expect(messageWithBody(driver, "On it")).toHaveCount(1);
+    await control.getByTestId("sign-out").click();
+    await control.waitForURL(/\/signin/);
+  } finally {
+    await context.close();
+  }
+});
