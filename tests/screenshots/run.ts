@@ -1,12 +1,14 @@
 // `npm run screenshots`: a realistic shift (44 open conversations, 3 unacknowledged emergencies, a
 // 200-message history, 500 accounts) on a fresh database, photographed by Chromium into
-// docs/screenshots/ at the sizes a control room uses, in light and dark. Look at them before you call
-// a screen done.
+// docs/screenshots/ at the sizes a control room uses and on two phone sizes for the field app, in light
+// and dark. Look at them before you call a screen done.
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "@playwright/test";
 import { ensureBuild, launchChromium, signedInPage, startShiftServer } from "../helpers/shift-server";
 import { ROOT } from "../helpers/server";
+import { call, connectSocketIo } from "../helpers/clients";
+import { DEMO_PASSWORD } from "../../lib/users/seed-demo";
 
 const OUT = path.join(ROOT, "docs", "screenshots");
 const SIZES = [
@@ -45,10 +47,83 @@ async function controlPage(browser: Browser, baseUrl: string, email: string, siz
   return signedInPage(context, baseUrl, email, "/control");
 }
 
+const PHONES = [
+  { width: 390, height: 844 },
+  { width: 360, height: 740 },
+];
+/** What an on-screen keyboard takes from a phone's visible height. */
+const KEYBOARD_PX = 336;
+
+/** Control acknowledges the demo driver's emergency and resolves one of their other requests, through the API. */
+async function prepareFieldStates(base: string, historyTitle: string): Promise<{ emergencyTitle: string; resolvedTitle: string }> {
+  const response = await fetch(`${base}/api/auth/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "control@demo.local", password: DEMO_PASSWORD }) });
+  const { token } = (await response.json()) as { token: string };
+  const socket = await connectSocketIo(base, { token });
+  try {
+    const { conversations } = await call(socket, "conversation:list", { limit: 500 });
+    const own = conversations.filter((c) => c.creator.name === "Dana Driver");
+    const emergency = own.find((c) => c.category === "EMERGENCY");
+    const other = own.find((c) => c.category !== "EMERGENCY" && c.title !== historyTitle);
+    if (!emergency || !other) throw new Error("the shift has no emergency or second request of the demo driver");
+    await call(socket, "emergency:acknowledge", { conversationId: emergency.id });
+    await call(socket, "conversation:resolve", { conversationId: other.id });
+    return { emergencyTitle: emergency.title, resolvedTitle: other.title };
+  } finally {
+    socket.disconnect();
+  }
+}
+
+/** The field app on two phone sizes, light and dark: every screen a driver meets on a shift. */
+async function fieldShots(browser: Browser, base: string, historyTitle: string): Promise<void> {
+  const { emergencyTitle, resolvedTitle } = await prepareFieldStates(base, historyTitle);
+  for (const theme of THEMES) {
+    for (const size of PHONES) {
+      const name = (screen: string) => `field-${screen}-${size.width}x${size.height}-${theme}`;
+      const context = await browser.newContext({ viewport: size, colorScheme: theme, isMobile: true, hasTouch: true });
+      const page = await signedInPage(context, base, "driver@demo.local", "/field");
+      const open = async (title: string) => {
+        await page.getByTestId("conversation-item").filter({ hasText: title }).first().click();
+        await page.getByTestId("message").last().waitFor();
+      };
+      const back = () => page.getByTestId("back-to-list").click();
+      await page.getByTestId("conversation-item").first().waitFor();
+      await shot(page, name("list"));
+
+      await page.getByTestId("emergency-button").click();
+      await page.getByTestId("emergency-confirm").waitFor();
+      await shot(page, name("emergency-confirm"));
+      await page.getByTestId("emergency-cancel").click();
+
+      await open(historyTitle);
+      await shot(page, name("conversation"));
+      await page.getByTestId("composer-input").focus();
+      await page.setViewportSize({ width: size.width, height: size.height - KEYBOARD_PX });
+      await page.getByTestId("quick-replies").waitFor({ state: "detached" });
+      await shot(page, name("keyboard"));
+      await page.setViewportSize(size);
+      await context.setOffline(true);
+      await page.getByTestId("connection-state").and(page.locator('[data-state="no-signal"]')).waitFor();
+      await page.getByTestId("composer-input").fill("Stuck in the tunnel, will call back");
+      await page.getByTestId("composer-send").click();
+      await shot(page, name("offline"));
+      await context.setOffline(false);
+      await page.getByTestId("connection-state").and(page.locator('[data-state="online"]')).waitFor();
+      await back();
+
+      await open(emergencyTitle);
+      await shot(page, name("emergency-acknowledged"));
+      await back();
+      await open(resolvedTitle);
+      await shot(page, name("resolved"));
+      await context.close();
+    }
+  }
+}
+
 async function main(): Promise<void> {
   ensureBuild();
   fs.mkdirSync(OUT, { recursive: true });
-  const shift = await startShiftServer({ extraUsers: 500 }, { EMERGENCY_ESCALATION_SECONDS: "240" });
+  const shift = await startShiftServer({ extraUsers: 500 }, { EMERGENCY_ESCALATION_SECONDS: "240", CONTROL_PHONE: "+44 20 7946 0000" });
   const browser = await launchChromium();
   const base = shift.server.url;
   try {
@@ -89,6 +164,8 @@ async function main(): Promise<void> {
       await shot(admin, `audit-${theme}`);
       await context.close();
     }
+
+    await fieldShots(browser, base, shift.fixture.historyTitle);
   } finally {
     await browser.close();
     await shift.close();
