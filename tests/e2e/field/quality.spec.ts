@@ -28,11 +28,26 @@ test("markup in a message renders as text on the driver's side", async ({ driver
 
 for (const colorScheme of ["light", "dark"] as const) {
   test(`axe finds no serious or critical violations on the field screens (${colorScheme})`, async ({ browser }) => {
-    // Eight full-page scans: longer than the default test budget, not a timing assertion.
+    // Eleven full-page scans: longer than the default test budget, not a timing assertion.
     test.slow();
+    const signedOut = await browser.newContext({ viewport: { width: 360, height: 640 }, colorScheme });
+    const signIn = await signedOut.newPage();
+    await signIn.goto("/signin");
+    await expectNoSeriousViolations(signIn, "sign-in");
+    await signedOut.close();
+
     const { context, page } = await openDriver(browser, { colorScheme });
     try {
       await expectNoSeriousViolations(page, "conversation list");
+
+      await page.getByTestId("shift-details").getByRole("button").click();
+      await expect(page.getByTestId("shift-form")).toBeVisible();
+      await expectNoSeriousViolations(page, "shift form");
+      await page.getByTestId("shift-form").getByRole("button", { name: "Cancel" }).click();
+
+      await page.getByTestId("field-menu").click();
+      await expectNoSeriousViolations(page, "menu (theme, sign out)");
+      await page.getByTestId("field-menu").click();
 
       await page.getByTestId("contact-support").click();
       await expectNoSeriousViolations(page, "contact support form");
