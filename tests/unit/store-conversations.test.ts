@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createChatStore } from "../../components/realtime/chat-store";
-import { COLLEAGUE, CONTROL, DRIVER, conversationView } from "../helpers/chat-views";
+import { COLLEAGUE, CONTROL, DRIVER, conversationView, messageView } from "../helpers/chat-views";
 
 void test("control: a new conversation raises an alert until it is opened", async () => {
   const store = createChatStore(CONTROL);
@@ -54,4 +54,29 @@ void test("our own read pointer moving clears the unread count it covers", () =>
   assert.deepEqual([store.getState().conversations.c1?.lastReadSequence, store.getState().conversations.c1?.unreadCount], [4, 2]);
   store.getState().applyOwnRead("c1", 6);
   assert.equal(store.getState().conversations.c1?.unreadCount, 0);
+});
+
+void test("a conversation created while the list loads on reconnection survives the list's replacement", async () => {
+  const store = createChatStore(DRIVER);
+  // A socket whose conversation:list answer is held back until the test releases it.
+  let answerList: (() => void) | null = null;
+  const socket = {
+    connected: true,
+    timeout: () => ({
+      emit(event: string, _input: unknown, ack: (error: Error | null, reply: unknown) => void) {
+        assert.equal(event, "conversation:list");
+        answerList = () => ack(null, { ok: true, data: { conversations: [conversationView({ id: "old" })], hasMore: false } });
+      },
+    }),
+  };
+  store.getState().upsertConversations([conversationView({ id: "old" }), conversationView({ id: "gone" })]);
+  store.getState().attachSocket(socket as unknown as Parameters<ReturnType<typeof store.getState>["attachSocket"]>[0]);
+  const loading = store.getState().loadConversationList();
+  // The queued emergency is acknowledged before the list (computed before its commit) comes back.
+  const created = conversationView({ id: "new", category: "EMERGENCY" });
+  store.getState().applyCreated({ conversation: created, message: messageView(1, DRIVER, { conversationId: "new" }) });
+  assert.ok(answerList, "the list was requested");
+  (answerList as () => void)();
+  await loading;
+  assert.deepEqual(Object.keys(store.getState().conversations).sort(), ["new", "old"], "the new one stays; one no longer listed goes");
 });

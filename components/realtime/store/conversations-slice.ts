@@ -100,6 +100,9 @@ export function createConversationsSlice(runtime: ChatRuntime): ChatSlice<Conver
       },
 
       async loadConversationList() {
+        // What arrives while the pages load (a queued conversation created on reconnection, a push)
+        // is newer than the snapshot: it must survive the replacement below.
+        const knownAtStart = new Set(Object.keys(get().conversations));
         const all: ConversationView[] = [];
         for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
           const last = all.at(-1);
@@ -113,6 +116,9 @@ export function createConversationsSlice(runtime: ChatRuntime): ChatSlice<Conver
           // Keep what is on screen even when it left the active list (e.g. just resolved).
           const active = state.activeConversationId;
           if (active && !next[active] && state.conversations[active]) next[active] = state.conversations[active];
+          for (const [id, conversation] of Object.entries(state.conversations)) {
+            if (!next[id] && !knownAtStart.has(id)) next[id] = conversation;
+          }
           return { conversations: next };
         });
       },
