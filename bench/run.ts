@@ -9,6 +9,7 @@ import { breakingStep, describeMachine, formatKnee, kneeRatio, writeResult } fro
 import { BENCH_TRANSPORTS, type BenchTransport } from "./lib/load";
 import { runCapacity, runThroughput, type BenchConfig, type CapacityResult, type ThroughputKind, type ThroughputResult } from "./lib/scenarios";
 import { round } from "./lib/util";
+import { analyzeProfile, breakdownTable, newestProfile, type CpuBreakdown } from "./lib/cpu-profile";
 
 // `npm run bench` (≈3 min on 2 cores) or `npm run bench -- --full` (longer steps, more sockets).
 // Starts every server under test as a child process, drives it from this process, prints the tables
@@ -17,19 +18,31 @@ import { round } from "./lib/util";
 const USAGE = `usage: npm run bench [-- options]
   --full                 longer steps (30 s), one more rate step (1600/s), the baseline from the
                          lowest step, 10,000 idle sockets
-  --only=a,b,...         scenarios to run: baseline, pglite, postgres, capacity (default: all)
+  --only=a,b,...         scenarios to run: baseline, pglite, postgres, shift, capacity (default: all)
+                         shift: the product on PostgreSQL with --shift-clients drivers connected (one
+                         conversation each, plus the control staff) at 250, 500 and 1000 msg/s
   --transports=a,b       socket.io, json-ws (default: both; each throughput scenario runs on each)
-  --rates=10,25,...      offered messages/s per step (default 50 100 200 400 800 1200 1600 2400
-                         3200 4800 6400 9600 12800 19200; the baseline starts at 400 unless --rates or --full is
+  --rates=10,25,...      offered messages/s per step (default 50 100 200 400 800 1200 1600 2000
+                         2400 2800 3200 4000 4800 5600 6400 8000 9600 12800 19200: steps of at most
+                         25 % near the knees, so a ratio is not an artefact of the ladder; the
+                         baseline starts at 400 unless --rates or --full is
                          given; a scenario stops at its first overloaded step)
   --step-seconds=N       length of each step
   --drivers=N            drivers (one conversation each; default 10)
   --controls=K           control staff sockets, each in every conversation (default 20)
   --capacity=N           idle sockets for the capacity scenario
+  --shift-clients=N      connected drivers in the shift scenario (default 2000)
+  --profile              after each product ladder, run its knee step once more with the server under
+                         --cpu-prof and print where the CPU went (bench/lib/cpu-profile.ts)
   --no-probe             do not load bench/server-probe.ts into the servers (no server ELD / heap)
   --help`;
 
-const SCENARIOS = ["baseline", "pglite", "postgres", "capacity"] as const;
+const SCENARIOS = ["baseline", "pglite", "postgres", "shift", "capacity"] as const;
+
+/** The shift scenario's steps, and the rate whose p99 the issue sets a goal for. */
+const SHIFT_RATES = [250, 500, 1000];
+const SHIFT_GOAL_RATE = 500;
+const SHIFT_GOAL_P99_MS = 50;
 type Scenario = (typeof SCENARIOS)[number];
 
 function numberList(value: string | undefined, fallback: number[]): number[] {
@@ -46,7 +59,7 @@ function boundedInt(value: string | undefined, fallback: number, min: number, ma
   return n;
 }
 
-function parseConfig(): { config: BenchConfig; scenarios: Scenario[] } {
+function parseConfig(): { config: BenchConfig; scenarios: Scenario[]; profile: boolean } {
   const { values } = parseArgs({
     options: {
       full: { type: "boolean", default: false },
@@ -57,6 +70,8 @@ function parseConfig(): { config: BenchConfig; scenarios: Scenario[] } {
       drivers: { type: "string" },
       controls: { type: "string" },
       capacity: { type: "string" },
+      "shift-clients": { type: "string" },
+      profile: { type: "boolean", default: false },
       "no-probe": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -74,7 +89,7 @@ function parseConfig(): { config: BenchConfig; scenarios: Scenario[] } {
   const capacitySockets = boundedInt(values.capacity, full ? 10_000 : 2_000, 1, 18_000, "capacity");
   const config: BenchConfig = {
     full,
-    rates: numberList(values.rates, [50, 100, 200, 400, 800, 1200, 1600, 2400, 3200, 4800, 6400, 9600, 12800, 19200]),
+    rates: numberList(values.rates, [50, 100, 200, 400, 800, 1200, 1600, 2000, 2400, 2800, 3200, 4000, 4800, 5600, 6400, 8000, 9600, 12800, 19200]),
     baselineMinRate: values.rates || full ? 0 : 400,
     stepSeconds: boundedInt(values["step-seconds"], full ? 30 : 10, 1, 600, "step-seconds"),
     drainSeconds: full ? 10 : 5,
@@ -84,6 +99,7 @@ function parseConfig(): { config: BenchConfig; scenarios: Scenario[] } {
     drivers: boundedInt(values.drivers, 10, 1, 5_000, "drivers"),
     controls: boundedInt(values.controls, 20, 1, 100, "controls"),
     capacitySockets,
+    shiftClients: boundedInt(values["shift-clients"], 2_000, 1, 5_000, "shift-clients"),
     // Distinct accounts behind the idle sockets (each signs in once; the sockets are their devices).
     capacityUsers: Math.min(capacitySockets, full ? 500 : 100),
     probe: !(values["no-probe"] ?? false),
@@ -91,13 +107,13 @@ function parseConfig(): { config: BenchConfig; scenarios: Scenario[] } {
     transports,
     log: (line) => process.stdout.write(`${line}\n`),
   };
-  return { config, scenarios };
+  return { config, scenarios, profile: values.profile ?? false };
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
   const startedAt = new Date();
-  const { config, scenarios } = parseConfig();
+  const { config, scenarios, profile } = parseConfig();
   if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     throw new Error("no production build in .next: run `npm run build` first (the product scenarios start server.ts in production mode)");
   }
@@ -119,6 +135,8 @@ async function main(): Promise<void> {
   );
 
   const throughput = new Map<`${ThroughputKind}/${BenchTransport}`, ThroughputResult>();
+  const shift = new Map<BenchTransport, ThroughputResult>();
+  const profiles = new Map<string, { rate: number; breakdown: CpuBreakdown }>();
   let capacity: CapacityResult | undefined;
   const files: string[] = [];
   for (const scenario of scenarios) {
@@ -128,6 +146,21 @@ async function main(): Promise<void> {
       capacity = await runCapacity(config);
       files.push(writeResult(startedAt, scenario, { ...capacity, machine, config: { ...config, log: undefined }, startedAt }));
       config.log(capacity.table);
+    } else if (scenario === "shift") {
+      if (!(await isPostgresAvailable())) {
+        config.log("  PostgreSQL is not reachable on 127.0.0.1:5432: skipped");
+        continue;
+      }
+      // The owner's volume: thousands of drivers connected while control answers; each message still
+      // reaches the 20 control sockets and its driver.
+      const shiftConfig: BenchConfig = { ...config, drivers: config.shiftClients, rates: SHIFT_RATES };
+      for (const transport of config.transports) {
+        config.log(`\n-- shift (${config.shiftClients} drivers) over ${transport} --`);
+        const result = await runThroughput("postgres", shiftConfig, `${runId}h${transport === "json-ws" ? "j" : "s"}`, transport);
+        shift.set(transport, result);
+        files.push(writeResult(startedAt, `shift-${transport}`, { ...result, machine, config: { ...shiftConfig, log: undefined }, startedAt }));
+        config.log(`\n${result.table}`);
+      }
     } else {
       if (scenario === "postgres" && !(await isPostgresAvailable())) {
         config.log("  PostgreSQL is not reachable on 127.0.0.1:5432: skipped");
@@ -141,6 +174,10 @@ async function main(): Promise<void> {
         config.log(`\n${result.table}`);
         config.log(`first failing step: ${breakingStep(result.steps)}`);
         if (result.stoppedEarly) config.log(`(${result.stoppedEarly})`);
+        if (profile && scenario !== "baseline" && result.knee.rate !== null) {
+          const breakdown = await profileAtKnee(scenario, config, `${runId}${scenario[0]}${transport === "json-ws" ? "j" : "s"}p`, transport, result.knee.rate);
+          if (breakdown) profiles.set(`${scenario}/${transport}`, { rate: result.knee.rate, breakdown });
+        }
       }
     }
     config.log(`  (${round((performance.now() - scenarioStart) / 1000)} s)`);
@@ -168,8 +205,34 @@ async function main(): Promise<void> {
   }
   config.log(lines.join("\n"));
   if (ratioLines.length > 0) config.log(`\n${ratioLines.join("\n")}`);
+  for (const [transport, result] of shift) {
+    const atGoal = result.steps.find((step) => step.load.targetRate === SHIFT_GOAL_RATE);
+    const figure = atGoal
+      ? `p99 send→deliver ${atGoal.load.deliver.p99Ms} ms, ${round(atGoal.deliveryRatio * 100, 2)}% delivered (goal ≤ ${SHIFT_GOAL_P99_MS} ms: ${atGoal.load.deliver.p99Ms <= SHIFT_GOAL_P99_MS && atGoal.passes ? "met" : "missed"})`
+      : "not reached (an earlier step was overloaded)";
+    config.log(`shift over ${transport}: ${result.topology.sockets} sockets, ${SHIFT_GOAL_RATE} persisted msg/s: ${figure}`);
+  }
+  for (const [key, { rate, breakdown }] of profiles) {
+    config.log(`\nCPU at the knee, ${key} at ${rate} msg/s (self time, --cpu-prof; ${path.relative(ROOT, breakdown.file)}):`);
+    config.log(breakdownTable(key, breakdown));
+    config.log(`top functions: ${breakdown.top.map((f) => `${f.functionName} (${f.url || "native"}) ${f.ms} ms`).join("; ")}`);
+  }
   config.log(`\nresults: ${files.map((file) => path.relative(ROOT, file)).join(", ")}`);
   config.log(`total ${round((performance.now() - started) / 1000)} s`);
+}
+
+/** The knee step once more, on a fresh database, with the server under --cpu-prof; the profile is written when it exits. */
+async function profileAtKnee(kind: ThroughputKind, config: BenchConfig, runId: string, transport: BenchTransport, rate: number): Promise<CpuBreakdown | null> {
+  const dir = path.join(ROOT, "bench", "results", "profiles", `${new Date().toISOString().replace(/[:.]/g, "")}-${kind}-${transport}`);
+  fs.mkdirSync(dir, { recursive: true });
+  config.log(`  profiling ${kind} over ${transport} at ${rate} msg/s (${path.relative(ROOT, dir)})`);
+  await runThroughput(kind, { ...config, rates: [rate], serverNodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`] }, runId, transport);
+  const file = newestProfile(dir);
+  if (!file) {
+    config.log("  no profile was written (the server did not exit cleanly)");
+    return null;
+  }
+  return analyzeProfile(file);
 }
 
 let interrupted = false;

@@ -140,6 +140,7 @@ async function measureRate(kind: DbKind, options: SoakOptions): Promise<ChosenRa
     controls: options.controls,
     capacitySockets: 0,
     capacityUsers: 0,
+    shiftClients: 0,
     probe: true,
     scenarios: [kind],
     transports: ["socket.io"],

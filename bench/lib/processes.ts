@@ -171,6 +171,8 @@ export interface SpawnOptions {
   withProbe: boolean;
   /** Expose `gc` so the probe can collect before reading the heap (capacity runs). */
   exposeGc?: boolean;
+  /** More Node flags for this server, e.g. `--cpu-prof --cpu-prof-dir=…`. */
+  nodeArgs?: readonly string[];
   startTimeoutMs?: number;
 }
 
@@ -186,7 +188,7 @@ export function spawnNodeServer(options: SpawnOptions): Promise<ServerProcess> {
   if (options.withProbe) args.push("--import", path.join(ROOT, "bench", "server-probe.ts"));
   if (options.exposeGc) args.push("--expose-gc");
   // Extra Node flags for the server under test, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
-  args.push(...(process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean));
+  args.push(...(process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean), ...(options.nodeArgs ?? []));
   args.push(options.script);
   const child = spawn(process.execPath, args, { cwd: ROOT, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const pid = child.pid;

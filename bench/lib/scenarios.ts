@@ -33,6 +33,10 @@ export interface BenchConfig {
   controls: number;
   capacitySockets: number;
   capacityUsers: number;
+  /** Connected drivers in the shift scenario (run.ts runs it as the postgres kind with this many drivers). */
+  shiftClients: number;
+  /** More Node flags for the product server (the --profile re-run at the knee passes --cpu-prof). */
+  serverNodeArgs?: readonly string[];
   probe: boolean;
   /** The scenarios of this run (the shared PGlite template holds only the accounts they need). */
   scenarios: readonly string[];
@@ -110,7 +114,7 @@ export function productEnv(database: BenchDatabase, distDir?: string): NodeJS.Pr
 }
 
 function startProduct(database: BenchDatabase, config: BenchConfig, exposeGc = false): Promise<ServerProcess> {
-  return spawnNodeServer({ name: `product server (${database.kind})`, script: "server.ts", env: productEnv(database), withProbe: config.probe, exposeGc });
+  return spawnNodeServer({ name: `product server (${database.kind})`, script: "server.ts", env: productEnv(database), withProbe: config.probe, exposeGc, nodeArgs: config.serverNodeArgs });
 }
 
 async function timed<T>(timings: Record<string, number>, name: string, work: () => Promise<T>): Promise<T> {

@@ -206,8 +206,9 @@ export class JsonGateway implements LocalSink {
     const targets = new Set<Connection>();
     for (const room of delivery.to) for (const conn of this.byRoom.get(room) ?? []) if (!excluded.has(conn)) targets.add(conn);
     if (targets.size === 0) return;
-    const frame = JSON.stringify({ type: SEED_PUSH_TYPES[delivery.event], data: toSnakeCase(delivery.payload) });
-    for (const conn of targets) if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(frame);
+    // Encoded once for the whole audience: a string would be converted to UTF-8 again for each socket.
+    const frame = Buffer.from(JSON.stringify({ type: SEED_PUSH_TYPES[delivery.event], data: toSnakeCase(delivery.payload) }));
+    for (const conn of targets) if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(frame, { binary: false });
   }
 
   joinRoom(userId: string, room: string): void {
