@@ -12,6 +12,7 @@ import { Workspace } from "./workspace";
 import { ConversationTabs } from "./conversation-tabs";
 import { ContextPanel } from "./context-panel";
 import { ShortcutsHelp } from "./shortcuts-help";
+import { HistorySearch } from "./history-search";
 import { UndoToast, type UndoOffer } from "./undo-toast";
 import { shortcutFor, type ShortcutAction } from "./shortcuts";
 import { unlockAudio } from "./alert-sound";
@@ -36,6 +37,7 @@ function DashboardScreen() {
   const [dialog, confirm] = useConfirm();
   const [tabs, setTabs] = useState<string[]>([]);
   const [isHelpOpen, setHelpOpen] = useState(false);
+  const [isHistoryOpen, setHistoryOpen] = useState(false);
   const order = useRef<string[]>([]);
   const drafts = useRef(new Map<string, string>());
   const composer = useRef<ControlComposerHandle>(null);
@@ -124,6 +126,9 @@ function DashboardScreen() {
         case "search":
           document.querySelector<HTMLInputElement>('[data-testid="queue-search"]')?.focus();
           return;
+        case "history":
+          setHistoryOpen(true);
+          return;
         case "help":
           setHelpOpen((open) => !open);
           return;
@@ -137,6 +142,7 @@ function DashboardScreen() {
       unlockAudio();
       if (event.key === "Escape") {
         setHelpOpen(false);
+        setHistoryOpen(false);
         return;
       }
       const action = shortcutFor(event);
@@ -155,7 +161,7 @@ function DashboardScreen() {
 
   return (
     <div className="flex h-dvh flex-col overflow-hidden">
-      <DashboardHeader onHelp={() => setHelpOpen(true)} />
+      <DashboardHeader onHelp={() => setHelpOpen(true)} onHistory={() => setHistoryOpen(true)} />
       <AlertStrip />
       <main className="grid min-h-0 flex-1 grid-cols-[minmax(20rem,26rem)_1fr] xl:grid-cols-[26rem_1fr_18rem] 2xl:grid-cols-[30rem_1fr_20rem]">
         <div className="flex min-h-0 flex-col border-r border-slate-200 dark:border-slate-800">
@@ -189,6 +195,7 @@ function DashboardScreen() {
       {undo ? <UndoToast offer={undo} onDone={() => setUndo(null)} /> : null}
       {dialog}
       {isHelpOpen ? <ShortcutsHelp onClose={() => setHelpOpen(false)} /> : null}
+      {isHistoryOpen ? <HistorySearch onClose={() => setHistoryOpen(false)} /> : null}
     </div>
   );
 }

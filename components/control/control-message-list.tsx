@@ -16,6 +16,7 @@ interface ControlMessageListProps extends MessageListData {
   conversation: ConversationView;
   seenMessageId: string | null;
   onLoadOlder(): Promise<void>;
+  focus?: { sequence: number; key: number } | null;
 }
 
 /**
@@ -29,13 +30,14 @@ export function ControlMessageList({ myId, conversation, seenMessageId, ...list 
       scrolling="anchored"
       look={CONTROL_LOOK}
       isLive
-      renderMessage={(message, isContinued) => {
+      renderMessage={(message, isContinued, isFocused) => {
         const isMine = message.sender.id === myId;
         const isOurs = isControlRole(message.sender.role);
         const isNote = message.kind === "NOTE";
         return (
           <MessageRow
             isContinued={isContinued}
+            isFocused={isFocused}
             message={message}
             isMine={isMine}
             isOnRight={isOurs}

@@ -28,7 +28,7 @@ const CONNECTION_DOT: Record<ConnectionState, string> = {
  * The dashboard's one header line: product, who is signed in, connection, colleagues on duty, admin,
  * theme, shortcuts and sign-out. It never wraps; nothing in it grows with the number of alerts.
  */
-export function DashboardHeader({ onHelp }: { onHelp(): void }) {
+export function DashboardHeader({ onHelp, onHistory }: { onHelp(): void; onHistory(): void }) {
   const me = useChat((s) => s.me);
   const connection = useChat((s) => s.connection);
   const [dialog, onSignOut] = useSignOut();
@@ -44,6 +44,9 @@ export function DashboardHeader({ onHelp }: { onHelp(): void }) {
         {CONNECTION_TEXT[connection]}
       </span>
       <div className="ml-auto flex shrink-0 items-center gap-2 text-sm">
+        <button type="button" data-testid="history-search-open" onClick={onHistory} className="h-8 rounded-md border border-white/50 px-2 hover:bg-white/10">
+          Search history <kbd>f</kbd>
+        </button>
         <PresenceButton />
         {me.role === "CONTROL_ADMIN" ? (
           <a href="/admin" data-testid="admin-link" className="rounded-md px-2 py-1 underline hover:bg-white/10">

@@ -1,7 +1,7 @@
 // The dashboard's keyboard shortcuts: one table, read by the key handler and the help overlay.
 // Plain keys work when focus is not in a text field; the Alt combinations work everywhere.
 
-export type ShortcutAction = "next" | "previous" | "take" | "resolve" | "acknowledge" | "canned" | "note" | "close-tab" | "search" | "help";
+export type ShortcutAction = "next" | "previous" | "take" | "resolve" | "acknowledge" | "canned" | "note" | "close-tab" | "search" | "history" | "help";
 
 export interface Shortcut {
   action: ShortcutAction;
@@ -20,6 +20,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "note", keys: ["n"], alt: "n", description: "Switch between reply and internal note" },
   { action: "close-tab", keys: ["x"], alt: "w", description: "Close the conversation tab" },
   { action: "search", keys: ["/"], alt: "s", description: "Search the queue" },
+  { action: "history", keys: ["f"], alt: "f", description: "Search all history (every message, however old)" },
   { action: "help", keys: ["?"], alt: "h", description: "Show or hide this help" },
 ];
 

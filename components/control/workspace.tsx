@@ -41,6 +41,7 @@ export const Workspace = forwardRef<ControlComposerHandle, WorkspaceProps>(funct
   const reopen = useChat((s) => s.reopen);
   const acknowledgeEmergency = useChat((s) => s.acknowledgeEmergency);
   const loadOlder = useChat((s) => s.loadOlder);
+  const focus = useChat((s) => (s.focus?.conversationId === conversationId ? s.focus : null));
   const retryMessage = useChat((s) => s.retryMessage);
   const noteTyping = useChat((s) => s.noteTyping);
   const stopTyping = useChat((s) => s.stopTyping);
@@ -167,6 +168,7 @@ export const Workspace = forwardRef<ControlComposerHandle, WorkspaceProps>(funct
         seenMessageId={seen?.id ?? null}
         onLoadOlder={() => loadOlder(conversationId)}
         onRetry={(clientId) => retryMessage(conversationId, clientId)}
+        focus={focus}
       />
       <p data-testid="typing-indicator" aria-live="polite" className="min-h-5 px-3 text-sm italic text-slate-700 dark:text-slate-300">
         {typingText ?? ""}

@@ -54,14 +54,19 @@ interface MessageListProps extends MessageListData {
    * A USER or NOTE message, usually a MessageRow; SYSTEM lines, date separators and pending rows are
    * drawn by the list. `isContinued`: same sender as the message just above, shortly after.
    */
-  renderMessage(message: MessageView, isContinued: boolean): ReactNode;
+  renderMessage(message: MessageView, isContinued: boolean, isFocused: boolean): ReactNode;
+  /** A message to scroll to and mark for a moment (a search result); `key` repeats the request. */
+  focus?: { sequence: number; key: number } | null;
 }
+
+/** How long a message opened from search stays marked. */
+const FOCUS_MARK_MS = 4000;
 
 /**
  * A conversation's messages, oldest first, then the own messages still in the outbox. Every body renders
  * as React text only, so markup typed by anyone shows literally.
  */
-export function MessageList({ messages, pending, hasOlder, onLoadOlder, onRetry, scrolling, look, isLive, renderMessage }: MessageListProps) {
+export function MessageList({ messages, pending, hasOlder, onLoadOlder, onRetry, scrolling, look, isLive, renderMessage, focus }: MessageListProps) {
   const listRef = useRef<HTMLOListElement>(null);
   const topRef = useRef<HTMLLIElement>(null);
   const endRef = useRef<HTMLLIElement>(null);
@@ -99,6 +104,21 @@ export function MessageList({ messages, pending, hasOlder, onLoadOlder, onRetry,
     if (list) list.scrollTop = list.scrollHeight;
     // lastIsOwn is derived from lastKey.
   }, [isReveal, lastKey]);
+
+  // A search result: once its message is in the list, bring it to the middle and mark it.
+  const [focusedSequence, setFocusedSequence] = useState<number | null>(null);
+  const focusKey = focus?.key;
+  const focusTarget = focus?.sequence;
+  const holdsTarget = focusTarget !== undefined && messages.some((m) => m.sequence === focusTarget);
+  useEffect(() => {
+    if (focusTarget === undefined || !holdsTarget) return;
+    const row = listRef.current?.querySelector<HTMLElement>(`[data-sequence="${focusTarget}"]`);
+    if (!row) return;
+    row.scrollIntoView({ block: "center" });
+    setFocusedSequence(focusTarget);
+    const timer = setTimeout(() => setFocusedSequence(null), FOCUS_MARK_MS);
+    return () => clearTimeout(timer);
+  }, [focusKey, focusTarget, holdsTarget]);
 
   useEffect(() => {
     const top = topRef.current;
@@ -167,7 +187,7 @@ export function MessageList({ messages, pending, hasOlder, onLoadOlder, onRetry,
                   {message.body} · {formatTime(message.createdAt)}
                 </li>
               ) : (
-                renderMessage(message, isContinued)
+                renderMessage(message, isContinued, focusedSequence === message.sequence)
               )}
             </Fragment>
           );
@@ -198,7 +218,7 @@ interface RowProps {
   /** Same sender as the row above: the name and time line is for screen readers only. */
   isContinued?: boolean;
   /** Data attributes the end-to-end tests read. */
-  attributes: { "data-mine": "true" | "false"; "data-pending"?: "true"; "data-kind"?: string; "data-sequence"?: number; "data-client-id": string };
+  attributes: { "data-mine": "true" | "false"; "data-pending"?: "true"; "data-kind"?: string; "data-sequence"?: number; "data-client-id": string; "data-focused"?: "true" };
   /** Our side of the conversation sits on the right. */
   isOnRight: boolean;
   meta: string;
@@ -210,11 +230,12 @@ interface RowProps {
 }
 
 function Row({ attributes, isOnRight, meta, badge, body, toneClassName, children, isContinued = false }: RowProps) {
+  const isFocused = attributes["data-focused"] === "true";
   return (
     <li
       data-testid="message"
       {...attributes}
-      className={`flex max-w-[85%] flex-col gap-0.5 ${isContinued ? "" : "mt-1.5"} ${isOnRight ? "items-end self-end" : "items-start self-start"}`}
+      className={`flex max-w-[85%] flex-col gap-0.5 ${isContinued ? "" : "mt-1.5"} ${isOnRight ? "items-end self-end" : "items-start self-start"} ${isFocused ? "rounded-2xl outline-4 outline-offset-4 outline-amber-500" : ""}`}
     >
       <span data-testid="message-meta" className={isContinued ? "sr-only" : "text-xs text-slate-700 dark:text-slate-300"}>
         {meta}
@@ -238,14 +259,22 @@ interface MessageRowProps {
   /** Under the bubble: the delivery state, a seen marker. */
   children?: ReactNode;
   isContinued?: boolean;
+  /** Opened from a search result: marked for a moment. */
+  isFocused?: boolean;
 }
 
 /** A confirmed USER or NOTE message: "You" or the sender's name, the time, then the bubble. */
-export function MessageRow({ message, isMine, isOnRight, toneClassName, badge, children, isContinued }: MessageRowProps) {
+export function MessageRow({ message, isMine, isOnRight, toneClassName, badge, children, isContinued, isFocused }: MessageRowProps) {
   return (
     <Row
       isContinued={isContinued}
-      attributes={{ "data-mine": isMine ? "true" : "false", "data-kind": message.kind, "data-sequence": message.sequence, "data-client-id": message.clientId }}
+      attributes={{
+        "data-mine": isMine ? "true" : "false",
+        "data-kind": message.kind,
+        "data-sequence": message.sequence,
+        "data-client-id": message.clientId,
+        ...(isFocused ? { "data-focused": "true" as const } : {}),
+      }}
       isOnRight={isOnRight}
       meta={`${isMine ? "You" : message.sender.name} · ${formatTime(message.createdAt)}`}
       badge={badge}

@@ -138,3 +138,26 @@ export const listAuditSchema = z.object({
   search: z.string().trim().max(100).refine(noNul, NO_NUL).optional(),
 });
 export type ListAuditInput = z.infer<typeof listAuditSchema>;
+
+const searchText = z.string().trim().max(100).refine(noNul, NO_NUL);
+const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+
+export const searchMessagesSchema = z
+  .object({
+    /** Words, "a phrase", or -excluded (websearch_to_tsquery syntax; never a SQL error). */
+    query: searchText.pipe(z.string().min(1, "must not be empty")),
+    /** Control staff only (ignored for field staff, who search their own conversations). */
+    room: z.enum(SUPPORT_ROOMS).optional(),
+    /** The driver's or regulator's name, or part of it. */
+    driver: searchText.optional(),
+    /** The vehicle or route, or part of it. */
+    vehicle: searchText.optional(),
+    status: z.enum(["open", "resolved"]).optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    limit: z.number().int().min(1).max(50).optional(),
+    /** Keyset cursor: the `next` of the previous page. */
+    after: z.string().max(200).regex(/^[0-9TZ:.+-]+\|[A-Za-z0-9_-]+$/, "must be a cursor from a previous page").optional(),
+  })
+  .refine((input) => !input.from || !input.to || input.from <= input.to, { message: "from must not be after to", path: ["from"] });
+export type SearchMessagesInput = z.input<typeof searchMessagesSchema>;

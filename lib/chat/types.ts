@@ -176,3 +176,21 @@ export interface ClientSettings {
 
 export const CONVERSATION_FILTERS = ["open", "mine", "assigned", "resolved", "all"] as const;
 export type ConversationFilter = (typeof CONVERSATION_FILTERS)[number];
+
+/** One message found by message:search. `snippet` marks matched words with \u0002 … \u0003 (plain text otherwise). */
+export interface MessageSearchHit {
+  messageId: string;
+  conversationId: string;
+  sequence: number;
+  isNote: boolean;
+  createdAt: string;
+  senderName: string;
+  snippet: string;
+  conversation: { title: string; category: Category; status: ConversationStatus; vehicle: string | null; route: string | null; creatorName: string };
+}
+
+export interface MessageSearchPage {
+  hits: MessageSearchHit[];
+  /** Cursor of the next page (pass it as `after`), or null on the last page. */
+  next: string | null;
+}

@@ -19,6 +19,7 @@ import type {
   SetRoleInput,
   ResetPasswordInput,
   ListAuditInput,
+  SearchMessagesInput,
 } from "../chat/schemas";
 import type { CreateUserInput } from "../users/create-user";
 import type {
@@ -36,6 +37,7 @@ import type {
   PresenceChange,
   PresenceUser,
   UserContext,
+  MessageSearchPage,
 } from "../chat/types";
 
 export type { Ack } from "../errors";
@@ -55,6 +57,8 @@ export interface ClientToServerEvents {
   "emergency:cancel": Handler<ConversationRefInput, { conversation: ConversationView }>;
   "message:send": Handler<SendMessageInput, { message: MessageView; duplicate: boolean }>;
   "message:list": Handler<ListMessagesInput, { messages: MessageView[]; hasMore: boolean }>;
+  /** Full-text search over all stored history; field staff find only their own conversations' messages. */
+  "message:search": Handler<SearchMessagesInput, MessageSearchPage>;
   "message:read": Handler<MarkReadInput, { lastReadSequence: number }>;
   "typing:set": Handler<TypingInput, { isTyping: boolean }>;
   /** Control staff: "I have this conversation open" (refreshed while open), or closed it. */
@@ -144,6 +148,7 @@ export const CLIENT_EVENTS = [
   "emergency:cancel",
   "message:send",
   "message:list",
+  "message:search",
   "message:read",
   "typing:set",
   "conversation:view",

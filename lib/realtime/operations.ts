@@ -2,6 +2,7 @@ import { AppError } from "../errors";
 import { findAccessibleConversation } from "../chat/access";
 import { createConversation } from "../chat/create-conversation";
 import { sendMessage } from "../chat/send-message";
+import { searchMessages } from "../chat/search-messages";
 import { listMessages } from "../chat/list-messages";
 import { findOpenConversationIds, listActiveConversations } from "../chat/list-conversations";
 import { markRead } from "../chat/mark-read";
@@ -132,6 +133,8 @@ export const operations: OperationTable = {
   },
 
   "message:list": async (ctx, input) => listMessages(ctx.user, input),
+
+  "message:search": async (ctx, input) => searchMessages(ctx.user, input),
 
   "message:read": async (ctx, input) => {
     const read = await markRead(ctx.user, input);

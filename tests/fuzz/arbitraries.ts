@@ -24,7 +24,7 @@ export const SEED_TYPE_OF: Readonly<Record<ClientEventName, string>> = (() => {
 
 /** Who may get an ok result for each event; anyone else must get a typed error. */
 const FIELD_ONLY: readonly ClientEventName[] = ["conversation:create", "profile:update"];
-const EVERYONE: readonly ClientEventName[] = ["conversation:list", "conversation:join", "message:send", "message:list", "message:read", "typing:set"];
+const EVERYONE: readonly ClientEventName[] = ["conversation:list", "conversation:join", "message:send", "message:list", "message:search", "message:read", "typing:set"];
 const STAFF: readonly ClientEventName[] = [
   "conversation:take",
   "conversation:view",
@@ -175,6 +175,18 @@ export const EVENT_FIELDS: Readonly<Record<ClientEventName, FieldSpec[]>> = {
     field("afterSequence", sequence, false),
     field("limit", fc.integer({ min: 1, max: 100 }), false),
     field("skip", fc.integer({ min: 0, max: 50 }), false),
+  ],
+  "message:search": [
+    // Words every actor's messages share, query syntax (quotes, -, or, :*, &, !) and hostile text.
+    field("query", fc.oneof(text(100), fc.constantFrom("fuzz", "canary", '"a phrase', "-", "or or", "a:*", "a & !b", "'", "\\", "%", "()", "<b>x</b>"))),
+    field("room", fc.constantFrom(...SUPPORT_ROOMS), false),
+    field("driver", fc.oneof(text(100), fc.constantFrom("%", "_", "\\")), false),
+    field("vehicle", text(100), false),
+    field("status", fc.constantFrom("open", "resolved"), false),
+    field("from", isoDate, false),
+    field("to", isoDate, false),
+    field("limit", fc.integer({ min: 1, max: 50 }), false),
+    field("after", fc.constantFrom("2026-12-07T12:00:00.000Z|abc", "x|y", "|", "2026-13-40T99:00:00.000Z|id"), false),
   ],
   "message:read": [field("conversationId", conversationId), field("sequence", sequence, false), field("messageId", messageId, false)],
   "typing:set": [field("conversationId", conversationId), field("isTyping", fc.boolean())],

@@ -86,6 +86,10 @@ function shapeProblem(event: ClientEventName, data: unknown): string | null {
     }
     case "message:list":
       return Array.isArray(field(data, "messages")) && typeof field(data, "hasMore") === "boolean" ? null : "no messages page";
+    case "message:search": {
+      const next = field(data, "next");
+      return Array.isArray(field(data, "hits")) && (next === null || typeof next === "string") ? null : "no search page";
+    }
     case "message:read":
       return isCount(field(data, "lastReadSequence")) ? null : "no lastReadSequence";
     case "typing:set":
@@ -130,6 +134,13 @@ function fieldProblem(ctx: JudgeContext, event: ClientEventName, data: unknown):
       if (field(message, "kind") === "NOTE") return "a field actor was shown a staff note";
       const conversationId = field(message, "conversationId");
       if (typeof conversationId === "string" && !ctx.ownConversations.has(conversationId)) return `a field actor was shown a message of ${conversationId}`;
+    }
+  }
+  if (event === "message:search") {
+    for (const hit of (field(data, "hits") as unknown[]) ?? []) {
+      if (field(hit, "isNote") !== false) return "a field actor found a staff note";
+      const conversationId = field(hit, "conversationId");
+      if (typeof conversationId !== "string" || !ctx.ownConversations.has(conversationId)) return `a field actor found a message of ${String(conversationId)}`;
     }
   }
   if (event === "conversation:list") {

@@ -42,6 +42,7 @@ const MATRIX: MatrixRow[] = [
   ["message:send",             OK,   DENY,       OK,   DENY,       OK,            OK  ],
   ["message:send+isNote",      DENY, DENY,       DENY, DENY,       OK,            OK  ],
   ["message:list",             OK,   DENY,       OK,   DENY,       OK,            OK  ],
+  ["message:search",           OK,   __,         OK,   __,         OK,            OK  ],
   ["message:read",             OK,   DENY,       OK,   DENY,       OK,            OK  ],
   ["typing:set",               OK,   DENY,       OK,   DENY,       OK,            OK  ],
   ["conversation:view",        DENY, DENY,       DENY, DENY,       OK,            OK  ],
@@ -73,6 +74,7 @@ const WRITES: Partial<Record<Variant, number>> = {
 const SCOPELESS = new Set<Variant>([
   "conversation:create",
   "conversation:list",
+  "message:search",
   "room:join",
   "room:leave",
   "profile:update",
@@ -189,6 +191,9 @@ function payloadFor(variant: Variant, conversationId: string | undefined): unkno
       return { conversationId, body: "Matrix note", clientId: nextClientId("note"), isNote: true };
     case "message:list":
       return { conversationId, limit: 100 };
+    case "message:search":
+      // Words of four conversations' first messages: the driver's, the regulator's and two of driver2's.
+      return { query: "Elm or Crowd or Engine or Smoke" };
     case "message:read":
       return { conversationId, sequence: 1 };
     case "typing:set":
@@ -311,6 +316,13 @@ async function checkAllowed(cell: Cell, data: unknown, conversationId: string | 
       } else {
         for (const id of [conv.driverOwn, conv.regulatorOwn, conv.foreign]) assert.ok(ids.some((c) => c.id === id), "control lists every open conversation");
       }
+      return;
+    }
+    case "message:search": {
+      const found = new Set((data as { hits: { conversationId: string; isNote: boolean }[] }).hits.map((hit) => hit.conversationId));
+      if (cell.role === "BUS_DRIVER") assert.deepEqual([...found], [conv.driverOwn], "a driver finds only their own conversation's message");
+      else if (cell.role === "QUEUE_REGULATOR") assert.deepEqual([...found], [conv.regulatorOwn], "a regulator finds only their own conversation's message");
+      else for (const id of [conv.driverOwn, conv.regulatorOwn, conv.foreign, conv.staffWork]) assert.ok(found.has(id), "control finds every conversation's messages");
       return;
     }
     case "conversation:create": {

@@ -8,6 +8,8 @@ import type { ActionResult, ChatSlice, ConversationsSlice, WorkflowEvent } from 
 /** conversation:list pages on connect: 500 at a time, at most 20 pages (10,000 active conversations). */
 const LIST_PAGE = 500;
 const MAX_LIST_PAGES = 20;
+/** openConversationAt pages back at most this many history pages (50 messages each by default). */
+const MAX_FOCUS_PAGES = 200;
 
 export function createConversationsSlice(runtime: ChatRuntime): ChatSlice<ConversationsSlice> {
   const { me } = runtime;
@@ -31,6 +33,7 @@ export function createConversationsSlice(runtime: ChatRuntime): ChatSlice<Conver
       activeConversationId: null,
       alerts: [],
       escalated: {},
+      focus: null,
 
       onConversationNew(conversation) {
         const isOwn = conversation.creator.id === me.id;
@@ -87,6 +90,21 @@ export function createConversationsSlice(runtime: ChatRuntime): ChatSlice<Conver
         } catch (error) {
           set({ lastError: messageOf(error) });
         }
+      },
+
+      async openConversationAt(conversationId, sequence) {
+        set({ focus: null });
+        await get().openConversation(conversationId);
+        // Page back until the message is held (each page is one request; a long history takes a few).
+        for (let page = 0; page < MAX_FOCUS_PAGES; page += 1) {
+          const state = get();
+          if (state.activeConversationId !== conversationId) return;
+          const first = state.messages[conversationId]?.[0];
+          if (!first || first.sequence <= sequence || !state.hasOlder[conversationId]) break;
+          await get().loadOlder(conversationId);
+          if (get().messages[conversationId]?.[0]?.sequence === first.sequence) break;
+        }
+        if (get().activeConversationId === conversationId) set({ focus: { conversationId, sequence, key: Date.now() } });
       },
 
       take: (conversationId) => workflow("conversation:take", conversationId),

@@ -101,6 +101,13 @@ export interface ConversationsSlice {
   /** Control: conversations fetched with filters (own views). */
   upsertConversations(conversations: ConversationView[]): void;
   openConversation(conversationId: string | null): Promise<void>;
+  /**
+   * A message to bring into view (a search result): `key` changes on every request, so asking for
+   * the same message twice scrolls to it twice.
+   */
+  focus: { conversationId: string; sequence: number; key: number } | null;
+  /** Opens a conversation and loads older history until `sequence` is held, then asks the list to show it. */
+  openConversationAt(conversationId: string, sequence: number): Promise<void>;
   take(conversationId: string): Promise<ActionResult>;
   resolve(conversationId: string): Promise<ActionResult>;
   reopen(conversationId: string): Promise<ActionResult>;
