@@ -1,6 +1,7 @@
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import { searchMessagesSchema } from "./schemas";
+import { makeSnippet } from "./search-snippet";
 import { categoriesForRoom, isControlRole, type AuthUser, type Category, type ConversationStatus, type MessageSearchPage } from "./types";
 
 // Full-text search over every stored message (not only what a browser holds). The `searchVector`
@@ -13,10 +14,6 @@ import { categoriesForRoom, isControlRole, type AuthUser, type Category, type Co
 // conversation, notes included. System lines (taken, resolved…) are not searched.
 
 const DEFAULT_LIMIT = 20;
-/** Marks around each matched word in a snippet; the browser turns them into <mark> elements as text. */
-export const HIGHLIGHT_START = "\u0002";
-export const HIGHLIGHT_STOP = "\u0003";
-const HEADLINE_OPTIONS = `StartSel=${HIGHLIGHT_START}, StopSel=${HIGHLIGHT_STOP}, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "`;
 
 interface HitRow {
   id: string;
@@ -24,7 +21,7 @@ interface HitRow {
   sequence: number;
   kind: "TEXT" | "NOTE";
   createdAt: Date;
-  snippet: string;
+  body: string;
   senderName: string;
   title: string;
   category: Category;
@@ -78,22 +75,17 @@ export async function searchMessages(viewer: AuthUser, input: unknown): Promise<
   }
   const limitParam = param(limit + 1);
 
-  // The snippet is made only for the page's rows (ts_headline re-parses each body).
   const rows = await getDb().$queryRawUnsafe<HitRow[]>(
-    `SELECT hit.*, ts_headline('simple', hit.body, websearch_to_tsquery('simple', $1), '${HEADLINE_OPTIONS}') AS snippet
-       FROM (
-         SELECT m.id, m."conversationId", m.sequence, m.kind::text AS kind, m."createdAt", m.body,
-                u.name AS "senderName", c.title, c.category::text AS category, c.status::text AS status,
-                c.vehicle, c.route, cu.name AS "creatorName"
-           FROM "Message" m
-           JOIN "Conversation" c ON c.id = m."conversationId"
-           JOIN "User" u ON u.id = m."senderId"
-           JOIN "User" cu ON cu.id = c."creatorId"
-          WHERE ${where.join("\n            AND ")}
-          ORDER BY m."createdAt" DESC, m.id DESC
-          LIMIT ${limitParam}
-       ) hit
-      ORDER BY hit."createdAt" DESC, hit.id DESC`,
+    `SELECT m.id, m."conversationId", m.sequence, m.kind::text AS kind, m."createdAt", m.body,
+            u.name AS "senderName", c.title, c.category::text AS category, c.status::text AS status,
+            c.vehicle, c.route, cu.name AS "creatorName"
+       FROM "Message" m
+       JOIN "Conversation" c ON c.id = m."conversationId"
+       JOIN "User" u ON u.id = m."senderId"
+       JOIN "User" cu ON cu.id = c."creatorId"
+      WHERE ${where.join("\n        AND ")}
+      ORDER BY m."createdAt" DESC, m.id DESC
+      LIMIT ${limitParam}`,
     ...params,
   );
   const page = rows.slice(0, limit);
@@ -106,7 +98,7 @@ export async function searchMessages(viewer: AuthUser, input: unknown): Promise<
       isNote: row.kind === "NOTE",
       createdAt: row.createdAt.toISOString(),
       senderName: row.senderName,
-      snippet: row.snippet,
+      snippet: makeSnippet(row.body, query),
       conversation: { title: row.title, category: row.category, status: row.status, vehicle: row.vehicle, route: row.route, creatorName: row.creatorName },
     })),
     next: rows.length > limit && last ? `${last.createdAt.toISOString()}|${last.id}` : null,

@@ -23,6 +23,8 @@ export interface ShiftOptions {
 }
 
 export interface ShiftFixture {
+  /** A resolved conversation of three days ago (150 messages); one early message holds a rare word. */
+  archive: { conversationId: string; title: string; word: string; sequence: number; body: string };
   historyConversationId: string;
   historyTitle: string;
   emergencyTitles: string[];
@@ -99,7 +101,7 @@ export async function seedShift(options: ShiftOptions = {}): Promise<ShiftFixtur
   const people = [{ id: demoDriver.id, vehicle: demoDriver.vehicle, route: demoDriver.route, role: demoDriver.role }, ...field];
   const handlers = [control, ...colleagues];
 
-  const conversations: { id: string; category: Category; title: string; status: "OPEN" | "ASSIGNED"; creatorId: string; assigneeId: string | null; vehicle: string | null; route: string | null; lastSequence: number; lastMessageAt: Date; createdAt: Date }[] = [];
+  const conversations: { id: string; category: Category; title: string; status: "OPEN" | "ASSIGNED" | "RESOLVED"; creatorId: string; assigneeId: string | null; vehicle: string | null; route: string | null; lastSequence: number; lastMessageAt: Date; createdAt: Date; resolvedAt?: Date }[] = [];
   const messages: { id: string; conversationId: string; senderId: string; body: string; kind: "TEXT" | "SYSTEM"; clientId: string; sequence: number; previousPublicSequence: number; createdAt: Date }[] = [];
   const participants: { conversationId: string; userId: string; lastReadSequence: number }[] = [];
 
@@ -163,6 +165,31 @@ export async function seedShift(options: ShiftOptions = {}): Promise<ShiftFixtur
   conversations.push({ id: historyId, category: "DRIVER", title: historyTitle, status: "ASSIGNED", creatorId: demoDriver.id, assigneeId: control.id, vehicle: demoDriver.vehicle, route: demoDriver.route, lastSequence: historyLength, lastMessageAt: messages.at(-1)!.createdAt, createdAt: new Date(start) });
   participants.push({ conversationId: historyId, userId: demoDriver.id, lastReadSequence: historyLength }, { conversationId: historyId, userId: control.id, lastReadSequence: historyLength - 2 });
 
+  // Three days ago, resolved: a long exchange whose fourth message is the only one with a rare word,
+  // for history search (it is in no queue and no browser holds it).
+  const archiveId = randomUUID();
+  const archiveTitle = "Kneeling suspension fault";
+  const archiveStart = now - minutes(60 * 76);
+  const archiveNeedle = { word: "hydraulic", sequence: 4, body: "The kneeling suspension leaked hydraulic fluid at Quarry Lane, the step is now 10 cm too high." };
+  const archiveDriver = field.find((p) => p.role === "BUS_DRIVER") ?? people[0]!;
+  const ARCHIVE_LENGTH = 150;
+  for (let m = 1; m <= ARCHIVE_LENGTH; m += 1) {
+    const fromDriver = m % 2 === 0;
+    messages.push({
+      id: randomUUID(),
+      conversationId: archiveId,
+      senderId: fromDriver || m === archiveNeedle.sequence ? archiveDriver.id : control.id,
+      body: m === archiveNeedle.sequence ? archiveNeedle.body : fromDriver ? `${FIELD_REPLIES[m % FIELD_REPLIES.length]} (step height check ${m})` : CONTROL_REPLIES[m % CONTROL_REPLIES.length]!,
+      kind: "TEXT",
+      clientId: `fixture:${randomUUID()}`,
+      sequence: m,
+      previousPublicSequence: m - 1,
+      createdAt: new Date(archiveStart + m * 20_000),
+    });
+  }
+  conversations.push({ id: archiveId, category: "DRIVER", title: archiveTitle, status: "RESOLVED", creatorId: archiveDriver.id, assigneeId: control.id, vehicle: archiveDriver.vehicle ?? null, route: archiveDriver.route ?? null, lastSequence: ARCHIVE_LENGTH, lastMessageAt: new Date(archiveStart + ARCHIVE_LENGTH * 20_000), createdAt: new Date(archiveStart), resolvedAt: new Date(archiveStart + (ARCHIVE_LENGTH + 3) * 20_000) });
+  participants.push({ conversationId: archiveId, userId: archiveDriver.id, lastReadSequence: ARCHIVE_LENGTH }, { conversationId: archiveId, userId: control.id, lastReadSequence: ARCHIVE_LENGTH });
+
   await db.conversation.createMany({ data: conversations });
   for (let i = 0; i < messages.length; i += 2000) await db.message.createMany({ data: messages.slice(i, i + 2000) });
   await db.participant.createMany({ data: participants });
@@ -177,5 +204,5 @@ export async function seedShift(options: ShiftOptions = {}): Promise<ShiftFixtur
     if (c.category === "EMERGENCY") audit.push({ action: "emergency.raised", actorId: c.creatorId, subject: c.id, createdAt: c.createdAt });
   }
   for (let i = 0; i < audit.length; i += 2000) await db.auditEvent.createMany({ data: audit.slice(i, i + 2000) });
-  return { historyConversationId: historyId, historyTitle, emergencyTitles, openCount: conversations.length };
+  return { archive: { conversationId: archiveId, title: archiveTitle, ...archiveNeedle }, historyConversationId: historyId, historyTitle, emergencyTitles, openCount: conversations.length };
 }

@@ -141,6 +141,22 @@ async function main(): Promise<void> {
       }
     }
 
+    // History search: results for a word, then the old thread opened at the match.
+    for (const theme of THEMES) {
+      for (const size of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }]) {
+        const page = await controlPage(browser, base, "control@demo.local", size, theme);
+        await page.getByTestId("history-search-open").click();
+        await page.getByTestId("history-query").fill("brakes");
+        await page.getByTestId("history-hit").first().waitFor();
+        await shot(page, `history-search-${size.width}x${size.height}-${theme}`);
+        await page.getByTestId("history-query").fill(shift.fixture.archive.word);
+        await page.locator(`[data-testid="history-hit"][data-sequence="${shift.fixture.archive.sequence}"]`).click();
+        await page.locator('[data-testid="message"][data-focused="true"]').waitFor();
+        await shot(page, `history-opened-${size.width}x${size.height}-${theme}`);
+        await page.context().close();
+      }
+    }
+
     // Collision signs: Sam has the same conversation open and is typing.
     for (const theme of THEMES) {
       const casey = await controlPage(browser, base, "control@demo.local", { width: 1440, height: 900 }, theme);
