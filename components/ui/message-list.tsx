@@ -178,7 +178,9 @@ export function MessageList({ messages, pending, hasOlder, onLoadOlder, onRetry,
           return (
             <Fragment key={message.id}>
               {isNewDay ? (
-                <li data-testid="date-separator" className="my-1 self-center rounded-full px-3 py-0.5 text-xs font-semibold text-slate-700 dark:text-slate-300">
+                // Sticky: the day of the messages on screen stays in view while scrolling (a thread
+                // opened at a search result three days back says which day it is).
+                <li data-testid="date-separator" className="sticky top-0 z-10 my-1 self-center rounded-full bg-slate-200 px-3 py-0.5 text-xs font-semibold text-slate-900 shadow-sm dark:bg-slate-700 dark:text-slate-100">
                   {dayLabel(message.createdAt)}
                 </li>
               ) : null}
