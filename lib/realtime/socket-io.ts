@@ -12,16 +12,16 @@ import type { RealtimeIo } from "./broadcaster";
 import type { OperationContext } from "./operations";
 import type { RealtimeDeps } from "./deps";
 
-/**
- * Socket.IO transport: authenticate the handshake, join the user's rooms, and route each client event
- * to the shared dispatcher. A refused handshake reaches the client as `connect_error` whose
- * `data` is `{ code, message }`.
- */
 const CLIENT_EVENT_NAMES: ReadonlySet<unknown> = new Set(CLIENT_EVENTS);
 function isClientEvent(event: unknown): event is ClientEventName {
   return CLIENT_EVENT_NAMES.has(event);
 }
 
+/**
+ * Socket.IO transport: authenticate the handshake, join the user's rooms, and route each client event
+ * to the shared dispatcher. A refused handshake reaches the client as `connect_error` whose
+ * `data` is `{ code, message }`.
+ */
 export function attachSocketIo(io: RealtimeIo, deps: RealtimeDeps): void {
   metrics.countSockets("socket.io", () => io.engine.clientsCount);
   io.use((socket, next) => {
