@@ -9,7 +9,7 @@ import { breakingStep, describeMachine, formatKnee, kneeRatio, writeResult } fro
 import { BENCH_TRANSPORTS, type BenchTransport } from "./lib/load";
 import { runCapacity, runThroughput, type BenchConfig, type CapacityResult, type ThroughputKind, type ThroughputResult } from "./lib/scenarios";
 import { round } from "./lib/util";
-import { analyzeProfile, breakdownTable, newestProfile, type CpuBreakdown } from "./lib/cpu-profile";
+import { analyzeProfile, breakdownTable, mainThreadProfile, type CpuBreakdown } from "./lib/cpu-profile";
 
 // `npm run bench` (≈3 min on 2 cores) or `npm run bench -- --full` (longer steps, more sockets).
 // Starts every server under test as a child process, drives it from this process, prints the tables
@@ -227,7 +227,7 @@ async function profileAtKnee(kind: ThroughputKind, config: BenchConfig, runId: s
   fs.mkdirSync(dir, { recursive: true });
   config.log(`  profiling ${kind} over ${transport} at ${rate} msg/s (${path.relative(ROOT, dir)})`);
   await runThroughput(kind, { ...config, rates: [rate], serverNodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`] }, runId, transport);
-  const file = newestProfile(dir);
+  const file = mainThreadProfile(dir);
   if (!file) {
     config.log("  no profile was written (the server did not exit cleanly)");
     return null;

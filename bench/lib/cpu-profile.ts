@@ -90,12 +90,16 @@ function shortUrl(url: string): string {
   return url.replace(/^file:\/\/.*?\/(lib|server\.ts)/, "$1");
 }
 
-/** The newest .cpuprofile in `dir` (one server process writes one file when it exits). */
-export function newestProfile(dir: string): string | null {
+/**
+ * The main thread's profile in `dir`. Node writes one file per thread, named
+ * CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is the event loop that serves the
+ * sockets (the others are tsx's module-loader worker and the like).
+ */
+export function mainThreadProfile(dir: string): string | null {
   if (!fs.existsSync(dir)) return null;
   const files = fs
     .readdirSync(dir)
-    .filter((name) => name.endsWith(".cpuprofile"))
+    .filter((name) => /\.\d+\.0\.\d+\.cpuprofile$/.test(name))
     .map((name) => path.join(dir, name))
     .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
   return files[0] ?? null;
