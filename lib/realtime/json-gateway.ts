@@ -15,6 +15,7 @@ import type { ClientEventName, Delivery, ServerEventName } from "./events";
 import type { LocalSink } from "./broadcaster";
 import type { OperationContext } from "./operations";
 import type { RealtimeDeps } from "./deps";
+import { coalesceWrites, tcpSocketOf } from "./coalesce";
 
 // The seed's JSON WebSocket protocol at /api/websocket/connect?token=…, for existing clients.
 // Frames are {"type", "data", "request_id"?}; payload keys are snake_case as in the seed. Each
@@ -222,7 +223,11 @@ export class JsonGateway implements LocalSink {
     if (targets.size === 0) return;
     // Encoded once for the whole audience: a string would be converted to UTF-8 again for each socket.
     const frame = Buffer.from(JSON.stringify({ type: SEED_PUSH_TYPES[delivery.event], data: toSnakeCase(delivery.payload) }));
-    for (const conn of targets) if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(frame, { binary: false });
+    for (const conn of targets) {
+      if (conn.ws.readyState !== conn.ws.OPEN) continue;
+      coalesceWrites(tcpSocketOf(conn.ws));
+      conn.ws.send(frame, { binary: false });
+    }
   }
 
   joinRoom(userId: string, room: string): void {
@@ -289,7 +294,9 @@ export class JsonGateway implements LocalSink {
   }
 
   private send(conn: Connection, frame: unknown): void {
-    if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(frame));
+    if (conn.ws.readyState !== conn.ws.OPEN) return;
+    coalesceWrites(tcpSocketOf(conn.ws));
+    conn.ws.send(JSON.stringify(frame));
   }
 
   private checkAlive(): void {

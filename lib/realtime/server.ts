@@ -14,6 +14,7 @@ import { escalateOverdueEmergencies } from "../chat/escalate-emergencies";
 import type { ClientSettings } from "../chat/types";
 import { rooms } from "./rooms";
 import { EventGate } from "./event-gate";
+import { coalesceSocketIoWrites } from "./coalesce";
 import type { RealtimeDeps } from "./deps";
 
 /** How long shutdown waits for running client events before it closes connections anyway. */
@@ -95,6 +96,7 @@ export function createRealtimeServer(httpServer: HttpServer, options: RealtimeOp
     cors: options.allowedOrigins.length > 0 ? { origin: [...options.allowedOrigins], credentials: true } : undefined,
     ...(options.adapter ? { adapter: options.adapter } : {}),
   });
+  coalesceSocketIoWrites(io);
   const broadcaster = new Broadcaster(io, Boolean(options.adapter));
   const typing = new TypingTracker((subject, isTyping) =>
     broadcaster.publish(typingDelivery({ conversationId: subject.conversationId, user: subject.user, isTyping }, subject.creatorId)),
