@@ -32,7 +32,7 @@ function escapeRegExp(text: string): string {
 
 export function makeSnippet(body: string, query: string): string {
   // The marks are ours alone: a body cannot bring its own.
-  const text = body.replace(/[\u0002\u0003]/g, " ");
+  const text = body.replaceAll(HIGHLIGHT_START, " ").replaceAll(HIGHLIGHT_STOP, " ");
   const terms = queryTerms(query);
   if (terms.length === 0) return text.length > WINDOW ? `${text.slice(0, WINDOW)}…` : text;
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${terms.map(escapeRegExp).join("|")})(?![\\p{L}\\p{N}_])`, "giu");
