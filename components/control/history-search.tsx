@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from "react"
 import { useChat } from "@/components/realtime/chat-provider";
 import { CATEGORY_LABELS, dayLabel, formatTime } from "@/components/realtime/selectors";
 import { useDebouncedValue } from "@/components/ui/use-debounced-value";
+import { HIGHLIGHT_START, HIGHLIGHT_STOP } from "@/lib/chat/search-snippet";
 import type { MessageSearchHit, SupportRoom } from "@/lib/chat/types";
 
 // Search over every stored message (message:search), not only the conversations this browser holds.
@@ -42,18 +43,18 @@ function searchInput(filters: Filters, after?: string) {
   };
 }
 
-/** A snippet from the server: plain text with matched words between \u0002 and \u0003, drawn as text. */
+/** A snippet from the server: plain text with matched words between the highlight marks, drawn as text. */
 export function Snippet({ text }: { text: string }) {
   const parts: { text: string; isMatch: boolean }[] = [];
   let rest = text;
   while (rest.length > 0) {
-    const start = rest.indexOf("\u0002");
+    const start = rest.indexOf(HIGHLIGHT_START);
     if (start === -1) {
       parts.push({ text: rest, isMatch: false });
       break;
     }
     if (start > 0) parts.push({ text: rest.slice(0, start), isMatch: false });
-    const stop = rest.indexOf("\u0003", start + 1);
+    const stop = rest.indexOf(HIGHLIGHT_STOP, start + 1);
     const end = stop === -1 ? rest.length : stop;
     parts.push({ text: rest.slice(start + 1, end), isMatch: true });
     rest = stop === -1 ? "" : rest.slice(stop + 1);
