@@ -223,11 +223,7 @@ export class JsonGateway implements LocalSink {
     if (targets.size === 0) return;
     // Encoded once for the whole audience: a string would be converted to UTF-8 again for each socket.
     const frame = Buffer.from(JSON.stringify({ type: SEED_PUSH_TYPES[delivery.event], data: toSnakeCase(delivery.payload) }));
-    for (const conn of targets) {
-      if (conn.ws.readyState !== conn.ws.OPEN) continue;
-      coalesceWrites(tcpSocketOf(conn.ws));
-      conn.ws.send(frame, { binary: false });
-    }
+    for (const conn of targets) this.write(conn, frame);
   }
 
   joinRoom(userId: string, room: string): void {
@@ -294,9 +290,14 @@ export class JsonGateway implements LocalSink {
   }
 
   private send(conn: Connection, frame: unknown): void {
+    this.write(conn, JSON.stringify(frame));
+  }
+
+  /** One text frame to an open connection, coalesced with the rest of this turn's writes to it. */
+  private write(conn: Connection, data: string | Buffer): void {
     if (conn.ws.readyState !== conn.ws.OPEN) return;
     coalesceWrites(tcpSocketOf(conn.ws));
-    conn.ws.send(JSON.stringify(frame));
+    conn.ws.send(data, { binary: false });
   }
 
   private checkAlive(): void {
