@@ -91,6 +91,8 @@ export function HistorySearch({ onClose }: { onClose(): void }) {
   const search = useCallback(
     async (current: Filters, after?: string) => {
       if (!current.query.trim()) {
+        // A search still on its way must not fill the cleared box.
+        generation.current += 1;
         setHits([]);
         setNext(null);
         setState("idle");
